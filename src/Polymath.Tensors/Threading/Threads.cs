@@ -1,0 +1,59 @@
+namespace Polymath;
+
+/// <summary>
+/// The number of threads Polymath's CPU kernels use. Defaults to all cores, or to the
+/// <c>POLYMATH_NUM_THREADS</c> environment variable when it is set to a positive integer.
+/// </summary>
+public static class Threads
+{
+    /// <summary>Name of the environment variable read at start-up.</summary>
+    public const string EnvironmentVariable = "POLYMATH_NUM_THREADS";
+
+    private static int s_count = ReadDefault();
+
+    /// <summary>Threads used by kernels (at least 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value below 1.</exception>
+    public static int Count
+    {
+        get => s_count;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Threads.Count must be at least 1.");
+            s_count = value;
+        }
+    }
+
+    private static int ReadDefault()
+    {
+        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (env is not null && int.TryParse(env, out int n) && n > 0)
+            return n;
+        return Environment.ProcessorCount;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, end) over [0, <paramref name="count"/>) split into at most
+    /// <see cref="Count"/> contiguous chunks, each at least <paramref name="minChunk"/> long.
+    /// The split depends only on count, minChunk and the thread count, so results are reproducible.
+    /// </summary>
+    internal static void For(long count, long minChunk, Action<long, long> body)
+    {
+        if (count <= 0)
+            return;
+        long chunks = Math.Min(Count, Math.Max(1, count / Math.Max(1, minChunk)));
+        if (chunks <= 1)
+        {
+            body(0, count);
+            return;
+        }
+        long per = (count + chunks - 1) / chunks;
+        System.Threading.Tasks.Parallel.For(0, (int)chunks, new ParallelOptions { MaxDegreeOfParallelism = (int)chunks }, c =>
+        {
+            long start = c * per;
+            long end = Math.Min(count, start + per);
+            if (start < end)
+                body(start, end);
+        });
+    }
+}
