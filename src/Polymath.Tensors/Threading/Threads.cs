@@ -11,6 +11,16 @@ public static class Threads
 
     private static int s_count = ReadDefault();
 
+    // Set on threads running a chunk of Threads.For, so kernels called from inside a parallel
+    // region (e.g. one small GEMM per batch item) run single-threaded instead of oversubscribing.
+    [ThreadStatic] private static bool t_inParallelRegion;
+
+    /// <summary>True on a thread that is running one chunk of a parallel loop.</summary>
+    internal static bool InParallelRegion => t_inParallelRegion;
+
+    /// <summary>Threads a kernel started from the current thread may use: 1 inside a parallel region.</summary>
+    internal static int Available => t_inParallelRegion ? 1 : s_count;
+
     /// <summary>Threads used by kernels (at least 1).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a value below 1.</exception>
     public static int Count
@@ -41,7 +51,7 @@ public static class Threads
     {
         if (count <= 0)
             return;
-        long chunks = Math.Min(Count, Math.Max(1, count / Math.Max(1, minChunk)));
+        long chunks = Math.Min(Available, Math.Max(1, count / Math.Max(1, minChunk)));
         if (chunks <= 1)
         {
             body(0, count);
@@ -52,8 +62,12 @@ public static class Threads
         {
             long start = c * per;
             long end = Math.Min(count, start + per);
-            if (start < end)
-                body(start, end);
+            if (start >= end)
+                return;
+            bool outer = t_inParallelRegion;
+            t_inParallelRegion = true;
+            try { body(start, end); }
+            finally { t_inParallelRegion = outer; }
         });
     }
 }
