@@ -1,0 +1,514 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Polymath.Kernels;
+
+/// <summary>Which micro-kernel the managed GEMM uses.</summary>
+internal enum GemmIsa
+{
+    /// <summary>Plain scalar code (any machine).</summary>
+    Scalar,
+    /// <summary>Vector256, 6 rows × 2 vectors (fits the 16 registers of AVX2).</summary>
+    Vector256,
+    /// <summary>Vector512, 12 rows × 2 vectors (24 of the 32 AVX-512 registers hold accumulators).</summary>
+    Vector512,
+}
+
+/// <summary>
+/// Managed SIMD GEMM in the GotoBLAS/BLIS scheme, row-major:
+/// <code>
+/// for jc in N step NC:            B block (KC×NC) lives in L3
+///   for pc in K step KC:          pack B[pc:pc+KC, jc:jc+NC] into NR-wide column panels
+///     for ic in M step MC:        pack alpha*A[ic:ic+MC, pc:pc+KC] into MR-tall row panels (L2)
+///       for jr in NC step NR:     one B micro-panel (KC×NR) stays in L1
+///         for ir in MC step MR:   micro-kernel: MR×NR tile of C += A micro-panel @ B micro-panel
+/// </code>
+/// Packing makes the micro-kernel's loads contiguous whatever the transposes and leading dimensions,
+/// and zero-pads the edge panels so the micro-kernel always computes a full tile (edge tiles are
+/// written back through a small scratch tile). Large problems are split into a grid of sub-problems,
+/// one per thread, each with its own thread-local packing buffers.
+/// </summary>
+internal static unsafe class ManagedGemm
+{
+    /// <summary>Micro-kernel in use; tests switch it to cover the fallbacks.</summary>
+    internal static GemmIsa Isa { get; set; } =
+        Vector512.IsHardwareAccelerated ? GemmIsa.Vector512 :
+        Vector256.IsHardwareAccelerated ? GemmIsa.Vector256 : GemmIsa.Scalar;
+
+    // Below this many multiply-adds a problem runs on the calling thread: starting tasks costs
+    // several microseconds, as much as a whole 64×64×64 product.
+    internal const long ParallelThreshold = 128L * 128 * 128;
+
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+            Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    public static void Dgemm(bool transA, bool transB, int m, int n, int k, double alpha,
+        ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc)
+    {
+        fixed (double* pa = a)
+        fixed (double* pb = b)
+        fixed (double* pc = c)
+            Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    /// <summary>Block sizes and register tile for one element type and micro-kernel.</summary>
+    private readonly struct Plan
+    {
+        public readonly GemmIsa Isa;
+        public readonly int MR, NR, KC, MC, NC;
+
+        public Plan(GemmIsa isa, int elementSize)
+        {
+            Isa = isa;
+            int w = isa switch
+            {
+                GemmIsa.Vector512 => 64 / elementSize,
+                GemmIsa.Vector256 => 32 / elementSize,
+                _ => 2,
+            };
+            MR = isa switch { GemmIsa.Vector512 => 12, GemmIsa.Vector256 => 6, _ => 4 };
+            NR = 2 * w;
+            // KC: a B micro-panel (KC×NR) plus an A micro-panel (MR×KC) fit in the 48 KiB L1.
+            // MC: the packed A block (MC×KC) sits in L2 with room to spare.
+            // NC: the packed B block (KC×NC) sits in L3.
+            KC = elementSize == 4 ? 256 : 192;
+            MC = MR * (elementSize == 4 ? 24 : 16);
+            NC = NR * (elementSize == 4 ? 128 : 192);
+        }
+    }
+
+    private static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
+    {
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0 || alpha == T.Zero)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        var plan = new Plan(Isa, sizeof(T));
+
+        int threads = Threads.Available;
+        if (threads <= 1 || (long)m * n * k < ParallelThreshold)
+        {
+            Block(plan, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        // Grid of tm×tn sub-problems, one per thread: pick the factorization whose tiles are the
+        // most square (least packing repeated across threads), never slicing finer than a register tile.
+        int tm = 1, tn = threads;
+        double best = double.MaxValue;
+        for (int f = 1; f <= threads; f++)
+        {
+            if (threads % f != 0)
+                continue;
+            int g = threads / f;
+            if ((m + f - 1) / f < plan.MR && f > 1 || (n + g - 1) / g < plan.NR && g > 1)
+                continue;
+            double cost = (double)m / f + (double)n / g;
+            if (cost < best)
+            {
+                best = cost;
+                tm = f;
+                tn = g;
+            }
+        }
+        if (tm * tn == 1)
+        {
+            Block(plan, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        // Split points at multiples of the register tile so only the last slice has edges.
+        int mStep = RoundUp((m + tm - 1) / tm, plan.MR);
+        int nStep = RoundUp((n + tn - 1) / tn, plan.NR);
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Threads.For(tm * tn, 1, (start, end) =>
+        {
+            for (long t = start; t < end; t++)
+            {
+                int i0 = (int)(t / tn) * mStep, j0 = (int)(t % tn) * nStep;
+                int i1 = Math.Min(m, i0 + mStep), j1 = Math.Min(n, j0 + nStep);
+                if (i0 < i1 && j0 < j1)
+                    Block(plan, transA, transB, i0, i1, j0, j1, k, alpha, (T*)pa, lda, (T*)pb, ldb, beta, (T*)pc, ldc);
+            }
+        });
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    private static void ScaleC<T>(int m, int n, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<T>(c + (nint)i * ldc, n);
+            if (beta == T.Zero)
+                row.Clear(); // overwrite, so NaN in C does not survive
+            else if (beta != T.One)
+                for (int j = 0; j < n; j++)
+                    row[j] *= beta;
+        }
+    }
+
+    /// <summary>Computes rows [i0,i1) × columns [j0,j1) of C on the calling thread.</summary>
+    private static void Block<T>(in Plan plan, bool transA, bool transB, int i0, int i1, int j0, int j1, int k,
+        T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
+    {
+        int MR = plan.MR, NR = plan.NR;
+        int kcMax = Math.Min(plan.KC, k);
+        int mcMax = Math.Min(plan.MC, RoundUp(i1 - i0, MR));
+        int ncMax = Math.Min(plan.NC, RoundUp(j1 - j0, NR));
+        Buffers<T>.Get(mcMax * kcMax, kcMax * ncMax, MR * NR, out T* packA, out T* packB, out T* tile);
+
+        for (int jc = j0; jc < j1; jc += plan.NC)
+        {
+            int nc = Math.Min(plan.NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += plan.KC)
+            {
+                int kc = Math.Min(plan.KC, k - pc);
+                // beta applies once, on the first slice of K; later slices accumulate.
+                T betaNow = pc == 0 ? beta : T.One;
+                int mode = betaNow == T.Zero ? 0 : betaNow == T.One ? 1 : 2;
+                PackB(transB, b, ldb, pc, kc, jc, nc, NR, packB);
+                for (int ic = i0; ic < i1; ic += plan.MC)
+                {
+                    int mc = Math.Min(plan.MC, i1 - ic);
+                    PackA(transA, a, lda, ic, mc, pc, kc, alpha, MR, packA);
+                    for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        int nr = Math.Min(NR, nc - jr);
+                        T* bp = packB + (nint)jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int mr = Math.Min(MR, mc - ir);
+                            T* ap = packA + (nint)ir * kc;
+                            T* cp = c + (nint)(ic + ir) * ldc + jc + jr;
+                            switch (plan.Isa)
+                            {
+                                case GemmIsa.Vector512:
+                                    Kernel512(kc, ap, bp, cp, ldc, betaNow, mode, mr, nr, tile);
+                                    break;
+                                case GemmIsa.Vector256:
+                                    Kernel256(kc, ap, bp, cp, ldc, betaNow, mode, mr, nr, tile);
+                                    break;
+                                default:
+                                    KernelScalar(kc, ap, bp, cp, ldc, betaNow, mode, mr, nr, tile);
+                                    break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- packing
+
+    /// <summary>
+    /// Packs alpha·op(A)[i0:i0+mc, p0:p0+kc] as MR-tall panels: panel q holds, for each p, the MR
+    /// values of column p, rows q·MR.. (zero past mc). Folding alpha in here spares the kernel a multiply.
+    /// </summary>
+    private static void PackA<T>(bool transA, T* a, int lda, int i0, int mc, int p0, int kc, T alpha, int MR, T* dst)
+        where T : unmanaged, INumber<T>
+    {
+        for (int ir = 0; ir < mc; ir += MR, dst += (nint)MR * kc)
+        {
+            int mr = Math.Min(MR, mc - ir);
+            if (!transA)
+            {
+                // op(A)[i,p] = a[i*lda + p]: read each row contiguously, write with stride MR.
+                for (int r = 0; r < mr; r++)
+                {
+                    T* src = a + (nint)(i0 + ir + r) * lda + p0;
+                    T* d = dst + r;
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        d[(nint)p * MR] = alpha * src[p];
+                        d[(nint)(p + 1) * MR] = alpha * src[p + 1];
+                        d[(nint)(p + 2) * MR] = alpha * src[p + 2];
+                        d[(nint)(p + 3) * MR] = alpha * src[p + 3];
+                    }
+                    for (; p < kc; p++)
+                        d[(nint)p * MR] = alpha * src[p];
+                }
+            }
+            else
+            {
+                // op(A)[i,p] = a[p*lda + i]: each column of the panel is contiguous in memory.
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = a + (nint)(p0 + p) * lda + i0 + ir;
+                    T* d = dst + (nint)p * MR;
+                    for (int r = 0; r < mr; r++)
+                        d[r] = alpha * src[r];
+                }
+            }
+            if (mr < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int r = mr; r < MR; r++)
+                        dst[(nint)p * MR + r] = T.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0:p0+kc, j0:j0+nc] as NR-wide panels: panel q holds, for each p, the NR values of
+    /// row p, columns q·NR.. (zero past nc).
+    /// </summary>
+    private static void PackB<T>(bool transB, T* b, int ldb, int p0, int kc, int j0, int nc, int NR, T* dst)
+        where T : unmanaged, INumber<T>
+    {
+        for (int jr = 0; jr < nc; jr += NR, dst += (nint)NR * kc)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            if (!transB)
+            {
+                // op(B)[p,j] = b[p*ldb + j]: each panel row is a contiguous copy.
+                for (int p = 0; p < kc; p++)
+                {
+                    T* src = b + (nint)(p0 + p) * ldb + j0 + jr;
+                    T* d = dst + (nint)p * NR;
+                    new ReadOnlySpan<T>(src, nr).CopyTo(new Span<T>(d, nr));
+                    for (int j = nr; j < NR; j++)
+                        d[j] = T.Zero;
+                }
+            }
+            else
+            {
+                // op(B)[p,j] = b[j*ldb + p]: read each column of op(B) contiguously, write with stride NR.
+                for (int j = 0; j < nr; j++)
+                {
+                    T* src = b + (nint)(j0 + jr + j) * ldb + p0;
+                    T* d = dst + j;
+                    for (int p = 0; p < kc; p++)
+                        d[(nint)p * NR] = src[p];
+                }
+                if (nr < NR)
+                    for (int p = 0; p < kc; p++)
+                        for (int j = nr; j < NR; j++)
+                            dst[(nint)p * NR + j] = T.Zero;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- micro-kernels
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
+    {
+        // MultiplyAddEstimate is one fused instruction where the hardware has FMA (the JIT drops
+        // the branches for the T it specializes for).
+        if (typeof(T) == typeof(float))
+            return Vector512.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector512.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> acc)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector256.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector256.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
+        return x * y + acc;
+    }
+
+    /// <summary>Writes one row of a full tile: C = acc (mode 0), C += acc (1), C = acc + beta·C (2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<T>(T* c, Vector512<T> x0, Vector512<T> x1, Vector512<T> vbeta, int mode)
+        where T : unmanaged
+    {
+        T* c1 = c + Vector512<T>.Count;
+        if (mode == 1)
+        {
+            x0 += Vector512.Load(c);
+            x1 += Vector512.Load(c1);
+        }
+        else if (mode == 2)
+        {
+            x0 = Fma(vbeta, Vector512.Load(c), x0);
+            x1 = Fma(vbeta, Vector512.Load(c1), x1);
+        }
+        Vector512.Store(x0, c);
+        Vector512.Store(x1, c1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<T>(T* c, Vector256<T> x0, Vector256<T> x1, Vector256<T> vbeta, int mode)
+        where T : unmanaged
+    {
+        T* c1 = c + Vector256<T>.Count;
+        if (mode == 1)
+        {
+            x0 += Vector256.Load(c);
+            x1 += Vector256.Load(c1);
+        }
+        else if (mode == 2)
+        {
+            x0 = Fma(vbeta, Vector256.Load(c), x0);
+            x1 = Fma(vbeta, Vector256.Load(c1), x1);
+        }
+        Vector256.Store(x0, c);
+        Vector256.Store(x1, c1);
+    }
+
+    /// <summary>Adds an edge tile (the top-left mr×nr of the MR×NR scratch tile) into C.</summary>
+    private static void StoreEdge<T>(T* tile, int NR, T* c, int ldc, T beta, int mode, int mr, int nr)
+        where T : unmanaged, INumber<T>
+    {
+        for (int r = 0; r < mr; r++)
+        {
+            T* t = tile + (nint)r * NR;
+            T* cr = c + (nint)r * ldc;
+            for (int j = 0; j < nr; j++)
+                cr[j] = mode == 0 ? t[j] : mode == 1 ? t[j] + cr[j] : t[j] + beta * cr[j];
+        }
+    }
+
+    /// <summary>
+    /// 12×(2·W) tile, W = lanes of a Vector512: per step of k, two loads of B, twelve broadcasts of A
+    /// and 24 FMAs into 24 accumulators that stay in registers for the whole kc loop.
+    /// </summary>
+    private static void Kernel512<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
+        where T : unmanaged, INumber<T>
+    {
+        const int MR = 12;
+        int W = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(bp);
+            var b1 = Vector512.Load(bp + W);
+            Vector512<T> x;
+            x = Vector512.Create(ap[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector512.Create(ap[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(ap[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(ap[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(ap[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(ap[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            x = Vector512.Create(ap[6]); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
+            x = Vector512.Create(ap[7]); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+            x = Vector512.Create(ap[8]); c80 = Fma(x, b0, c80); c81 = Fma(x, b1, c81);
+            x = Vector512.Create(ap[9]); c90 = Fma(x, b0, c90); c91 = Fma(x, b1, c91);
+            x = Vector512.Create(ap[10]); ca0 = Fma(x, b0, ca0); ca1 = Fma(x, b1, ca1);
+            x = Vector512.Create(ap[11]); cb0 = Fma(x, b0, cb0); cb1 = Fma(x, b1, cb1);
+            ap += MR;
+            bp += 2 * W;
+        }
+
+        bool full = mr == MR && nr == 2 * W;
+        T* dst = full ? c : tile;
+        int ld = full ? ldc : 2 * W;
+        int m = full ? mode : 0; // the scratch tile is overwritten, then merged by StoreEdge
+        var vb = Vector512.Create(beta);
+        StoreRow(dst, c00, c01, vb, m);
+        StoreRow(dst + ld, c10, c11, vb, m);
+        StoreRow(dst + 2 * ld, c20, c21, vb, m);
+        StoreRow(dst + 3 * ld, c30, c31, vb, m);
+        StoreRow(dst + 4 * ld, c40, c41, vb, m);
+        StoreRow(dst + 5 * ld, c50, c51, vb, m);
+        StoreRow(dst + 6 * ld, c60, c61, vb, m);
+        StoreRow(dst + 7 * ld, c70, c71, vb, m);
+        StoreRow(dst + 8 * ld, c80, c81, vb, m);
+        StoreRow(dst + 9 * ld, c90, c91, vb, m);
+        StoreRow(dst + 10 * ld, ca0, ca1, vb, m);
+        StoreRow(dst + 11 * ld, cb0, cb1, vb, m);
+        if (!full)
+            StoreEdge(tile, 2 * W, c, ldc, beta, mode, mr, nr);
+    }
+
+    /// <summary>6×(2·W) tile with Vector256: 12 accumulators, for machines with 16 vector registers.</summary>
+    private static void Kernel256<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
+        where T : unmanaged, INumber<T>
+    {
+        const int MR = 6;
+        int W = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(bp);
+            var b1 = Vector256.Load(bp + W);
+            Vector256<T> x;
+            x = Vector256.Create(ap[0]); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector256.Create(ap[1]); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector256.Create(ap[2]); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector256.Create(ap[3]); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector256.Create(ap[4]); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector256.Create(ap[5]); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            ap += MR;
+            bp += 2 * W;
+        }
+
+        bool full = mr == MR && nr == 2 * W;
+        T* dst = full ? c : tile;
+        int ld = full ? ldc : 2 * W;
+        int m = full ? mode : 0;
+        var vb = Vector256.Create(beta);
+        StoreRow(dst, c00, c01, vb, m);
+        StoreRow(dst + ld, c10, c11, vb, m);
+        StoreRow(dst + 2 * ld, c20, c21, vb, m);
+        StoreRow(dst + 3 * ld, c30, c31, vb, m);
+        StoreRow(dst + 4 * ld, c40, c41, vb, m);
+        StoreRow(dst + 5 * ld, c50, c51, vb, m);
+        if (!full)
+            StoreEdge(tile, 2 * W, c, ldc, beta, mode, mr, nr);
+    }
+
+    /// <summary>4×4 scalar tile for machines without usable SIMD.</summary>
+    private static void KernelScalar<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
+        where T : unmanaged, INumber<T>
+    {
+        const int MR = 4, NR = 4;
+        var acc = stackalloc T[MR * NR];
+        for (int i = 0; i < MR * NR; i++)
+            acc[i] = T.Zero;
+        for (int p = 0; p < kc; p++, ap += MR, bp += NR)
+            for (int r = 0; r < MR; r++)
+            {
+                T x = ap[r];
+                for (int j = 0; j < NR; j++)
+                    acc[r * NR + j] += x * bp[j];
+            }
+        StoreEdge(acc, NR, c, ldc, beta, mode, mr, nr);
+    }
+
+    // ---------------------------------------------------------------- buffers
+
+    /// <summary>
+    /// Per-thread packing buffers, grown on demand and then reused, so a steady stream of GEMMs
+    /// allocates nothing. Pinned arrays (no GC moves) aligned by hand to 64 bytes for full-line vector loads.
+    /// </summary>
+    private static class Buffers<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? t_array;
+
+        public static void Get(int aLen, int bLen, int tileLen, out T* a, out T* b, out T* tile)
+        {
+            int align = 64 / sizeof(T);
+            int aPad = RoundUp(aLen, align), bPad = RoundUp(bLen, align), tPad = RoundUp(tileLen, align);
+            int need = aPad + bPad + tPad + align;
+            T[]? arr = t_array;
+            if (arr is null || arr.Length < need)
+                t_array = arr = GC.AllocateUninitializedArray<T>(need, pinned: true);
+            T* p = (T*)Unsafe.AsPointer(ref arr[0]); // safe: the array is pinned
+            p += (int)((64 - ((nint)p & 63)) & 63) / sizeof(T);
+            a = p;
+            b = p + aPad;
+            tile = p + aPad + bPad;
+        }
+    }
+}
