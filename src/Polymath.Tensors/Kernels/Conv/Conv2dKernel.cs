@@ -1,0 +1,294 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Polymath.Kernels;
+
+/// <summary>
+/// 2-D convolution (cross-correlation, as in PyTorch) on contiguous NCHW buffers via im2col + GEMM.
+/// Shapes come from a <see cref="ConvGeometry"/> built with <see cref="ConvGeometry.Conv2d"/>:
+/// input [N, Cin, H, W], weight [Cout, Cin/groups, kH, kW], bias [Cout], output [N, Cout, Ho, Wo].
+/// The batch is split into min(Threads.Count, N) contiguous chunks processed in parallel, each with
+/// its own column buffer; with a single chunk (N = 1 or one thread) the loop runs on the calling thread
+/// and any parallelism comes from inside GEMM. Results are deterministic for a fixed thread count.
+/// Supports float and double.
+/// </summary>
+internal static class Conv2dKernel
+{
+    /// <summary>output = conv2d(input, weight) + bias. <paramref name="bias"/> may be empty (no bias). Output is overwritten.</summary>
+    public static void Forward<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ForwardCore(g, input, weight, bias, output, accumulate: false);
+
+    /// <summary>
+    /// gradInput = ∂/∂input of &lt;conv2d(input, weight), gradOutput&gt; (the transposed convolution of gradOutput).
+    /// Overwrites gradInput, or adds to it when <paramref name="accumulate"/>.
+    /// </summary>
+    public static void BackwardInput<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, Span<T> gradInput, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => BackwardInputCore(g, gradOutput, weight, default, gradInput, accumulate);
+
+    /// <summary>
+    /// gradWeight = ∂/∂weight of &lt;conv2d(input, weight), gradOutput&gt;, summed over the batch.
+    /// Overwrites gradWeight, or adds to it when <paramref name="accumulate"/>. Per-chunk partial sums are
+    /// reduced in chunk order, so the result is deterministic for a fixed Threads.Count.
+    /// </summary>
+    public static unsafe void BackwardWeight<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> input, Span<T> gradWeight, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLength(input, g.InputLength, "input");
+        CheckLength(gradOutput, g.OutputLength, "grad_output");
+        CheckLength(gradWeight, g.WeightLength, "grad_weight");
+
+        int weightLen = g.WeightLength;
+        if (g.Batch == 0 || g.ColCols == 0)
+        {
+            if (!accumulate)
+                gradWeight[..weightLen].Clear();
+            return;
+        }
+
+        ConvGeometry geo = g;
+        int chunks = ConvHelpers.ChunkCount(g.Batch);
+        var partials = new T[chunks][];
+        for (int c = 1; c < chunks; c++)
+            partials[c] = ArrayPool<T>.Shared.Rent(weightLen);
+
+        try
+        {
+            fixed (T* px = input, pgy = gradOutput, pgw = gradWeight)
+            {
+                nint ax = (nint)px, agy = (nint)pgy, agw = (nint)pgw;
+                int inLen = g.InputLength, outLen = g.OutputLength;
+                ConvHelpers.ForChunks(g.Batch, chunks, (chunk, start, end) =>
+                {
+                    var x = new ReadOnlySpan<T>((T*)ax, inLen);
+                    var gy = new ReadOnlySpan<T>((T*)agy, outLen);
+                    Span<T> gw = chunk == 0 ? new Span<T>((T*)agw, weightLen) : partials[chunk].AsSpan(0, weightLen);
+                    bool acc0 = chunk == 0 && accumulate;
+                    WeightChunk(geo, gy, x, gw, start, end, acc0);
+                });
+            }
+
+            for (int c = 1; c < chunks; c++)
+            {
+                Span<T> gw = gradWeight[..weightLen];
+                TensorPrimitives.Add(gw, partials[c].AsSpan(0, weightLen), gw);
+            }
+        }
+        finally
+        {
+            for (int c = 1; c < chunks; c++)
+                ArrayPool<T>.Shared.Return(partials[c]);
+        }
+    }
+
+    /// <summary>gradBias[c] = Σ over batch and output pixels of gradOutput[:, c]. Overwrites, or adds when <paramref name="accumulate"/>.</summary>
+    public static void BackwardBias<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, Span<T> gradBias, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLength(gradOutput, g.OutputLength, "grad_output");
+        CheckLength(gradBias, g.OutChannels, "grad_bias");
+        ConvHelpers.BiasGrad(gradOutput, g.Batch, g.OutChannels, g.OutH * g.OutW, gradBias, accumulate);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    internal static unsafe void ForwardCore<T>(in ConvGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLength(input, g.InputLength, "input");
+        CheckLength(weight, g.WeightLength, "weight");
+        CheckLength(output, g.OutputLength, "output");
+        if (!bias.IsEmpty)
+            CheckLength(bias, g.OutChannels, "bias");
+        if (g.Batch == 0 || g.ColCols == 0)
+            return;
+
+        ConvGeometry geo = g;
+        int chunks = ConvHelpers.ChunkCount(g.Batch);
+        int inLen = g.InputLength, outLen = g.OutputLength, wLen = g.WeightLength, bLen = bias.Length;
+        fixed (T* px = input, pw = weight, pb = bias, py = output)
+        {
+            nint ax = (nint)px, aw = (nint)pw, ab = (nint)pb, ay = (nint)py;
+            ConvHelpers.ForChunks(g.Batch, chunks, (chunk, start, end) =>
+            {
+                var x = new ReadOnlySpan<T>((T*)ax, inLen);
+                var w = new ReadOnlySpan<T>((T*)aw, wLen);
+                var b = new ReadOnlySpan<T>((T*)ab, bLen);
+                var y = new Span<T>((T*)ay, outLen);
+                ForwardChunk(geo, x, w, b, y, start, end, accumulate);
+            });
+        }
+    }
+
+    private static void ForwardChunk<T>(in ConvGeometry g, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y,
+        int start, int end, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
+        bool pointwise = g.IsPointwise;
+        T[]? colArr = pointwise ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        try
+        {
+            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
+            for (int n = start; n < end; n++)
+            {
+                ReadOnlySpan<T> xn = x.Slice(n * g.InChannels * hw, g.InChannels * hw);
+                Span<T> yn = y.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
+                for (int grp = 0; grp < groups; grp++)
+                {
+                    ReadOnlySpan<T> xg = xn.Slice(grp * cg * hw, cg * hw);
+                    ReadOnlySpan<T> b;
+                    if (pointwise)
+                    {
+                        b = xg;
+                    }
+                    else
+                    {
+                        ConvHelpers.Im2Col(xg, cg, g, col);
+                        b = col;
+                    }
+                    ConvHelpers.Gemm(false, false, og, cols, kg, w.Slice(grp * og * kg, og * kg), kg, b, cols,
+                        accumulate, yn.Slice(grp * og * cols, og * cols), cols);
+                }
+                if (!bias.IsEmpty)
+                    ConvHelpers.AddBias(yn, bias, g.OutChannels, cols);
+            }
+        }
+        finally
+        {
+            if (colArr is not null)
+                ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    internal static unsafe void BackwardInputCore<T>(in ConvGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, ReadOnlySpan<T> inputBias,
+        Span<T> gradInput, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckLength(gradOutput, g.OutputLength, "grad_output");
+        CheckLength(weight, g.WeightLength, "weight");
+        CheckLength(gradInput, g.InputLength, "grad_input");
+        if (!inputBias.IsEmpty)
+            CheckLength(inputBias, g.InChannels, "bias");
+        if (g.Batch == 0)
+            return;
+
+        ConvGeometry geo = g;
+        int chunks = ConvHelpers.ChunkCount(g.Batch);
+        int inLen = g.InputLength, outLen = g.OutputLength, wLen = g.WeightLength, bLen = inputBias.Length;
+        fixed (T* pgy = gradOutput, pw = weight, pb = inputBias, pgx = gradInput)
+        {
+            nint agy = (nint)pgy, aw = (nint)pw, ab = (nint)pb, agx = (nint)pgx;
+            ConvHelpers.ForChunks(g.Batch, chunks, (chunk, start, end) =>
+            {
+                var gy = new ReadOnlySpan<T>((T*)agy, outLen);
+                var w = new ReadOnlySpan<T>((T*)aw, wLen);
+                var b = new ReadOnlySpan<T>((T*)ab, bLen);
+                var gx = new Span<T>((T*)agx, inLen);
+                BackwardInputChunk(geo, gy, w, b, gx, start, end, accumulate);
+            });
+        }
+    }
+
+    private static void BackwardInputChunk<T>(in ConvGeometry g, ReadOnlySpan<T> gy, ReadOnlySpan<T> w, ReadOnlySpan<T> inputBias, Span<T> gx,
+        int start, int end, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
+        bool pointwise = g.IsPointwise;
+        T[]? colArr = pointwise || cols == 0 ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        try
+        {
+            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
+            for (int n = start; n < end; n++)
+            {
+                ReadOnlySpan<T> gyn = gy.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
+                Span<T> gxn = gx.Slice(n * g.InChannels * hw, g.InChannels * hw);
+                if (!pointwise && !accumulate)
+                    gxn.Clear();
+                if (cols == 0)
+                {
+                    if (pointwise && !accumulate)
+                        gxn.Clear();
+                }
+                else
+                {
+                    for (int grp = 0; grp < groups; grp++)
+                    {
+                        ReadOnlySpan<T> wg = w.Slice(grp * og * kg, og * kg);
+                        ReadOnlySpan<T> gyg = gyn.Slice(grp * og * cols, og * cols);
+                        Span<T> gxg = gxn.Slice(grp * cg * hw, cg * hw);
+                        if (pointwise)
+                        {
+                            ConvHelpers.Gemm(true, false, kg, cols, og, wg, kg, gyg, cols, accumulate, gxg, cols);
+                        }
+                        else
+                        {
+                            ConvHelpers.Gemm(true, false, kg, cols, og, wg, kg, gyg, cols, false, col, cols);
+                            ConvHelpers.Col2Im(col, cg, g, gxg);
+                        }
+                    }
+                }
+                if (!inputBias.IsEmpty)
+                    ConvHelpers.AddBias(gxn, inputBias, g.InChannels, hw);
+            }
+        }
+        finally
+        {
+            if (colArr is not null)
+                ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    private static void WeightChunk<T>(in ConvGeometry g, ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw, int start, int end, bool accumulateFirst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
+        bool pointwise = g.IsPointwise;
+        T[]? colArr = pointwise ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        try
+        {
+            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
+            for (int n = start; n < end; n++)
+            {
+                bool acc = n > start || accumulateFirst;
+                ReadOnlySpan<T> gyn = gy.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
+                ReadOnlySpan<T> xn = x.Slice(n * g.InChannels * hw, g.InChannels * hw);
+                for (int grp = 0; grp < groups; grp++)
+                {
+                    ReadOnlySpan<T> xg = xn.Slice(grp * cg * hw, cg * hw);
+                    ReadOnlySpan<T> b;
+                    if (pointwise)
+                    {
+                        b = xg;
+                    }
+                    else
+                    {
+                        ConvHelpers.Im2Col(xg, cg, g, col);
+                        b = col;
+                    }
+                    ConvHelpers.Gemm(false, true, og, kg, cols, gyn.Slice(grp * og * cols, og * cols), cols, b, cols,
+                        acc, gw.Slice(grp * og * kg, og * kg), kg);
+                }
+            }
+        }
+        finally
+        {
+            if (colArr is not null)
+                ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    internal static void CheckLength<T>(ReadOnlySpan<T> s, int expected, string name)
+    {
+        if (s.Length < expected)
+            throw new ArgumentException($"conv2d: {name} buffer has {s.Length} elements, expected at least {expected}.");
+    }
+
+    internal static void CheckLength<T>(Span<T> s, int expected, string name) => CheckLength((ReadOnlySpan<T>)s, expected, name);
+}
