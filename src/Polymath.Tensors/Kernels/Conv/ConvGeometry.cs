@@ -26,8 +26,9 @@ internal readonly record struct ConvGeometry(
     public int WeightLength => checked(OutChannels * InChannelsPerGroup * KernelH * KernelW);
     public int OutputLength => checked(Batch * OutChannels * OutH * OutW);
 
-    /// <summary>True when the convolution is a plain per-pixel matmul (1x1, stride 1, no padding).</summary>
-    public bool IsPointwise => KernelH == 1 && KernelW == 1 && StrideH == 1 && StrideW == 1 && PadH == 0 && PadW == 0;
+    /// <summary>True when the convolution is a plain per-pixel matmul (1x1, stride 1, no padding, output size = input size).</summary>
+    public bool IsPointwise => KernelH == 1 && KernelW == 1 && StrideH == 1 && StrideW == 1 && PadH == 0 && PadW == 0
+        && OutH == InH && OutW == InW;
 
     /// <summary>
     /// Validates a conv2d and computes its output size
