@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Polymath.Kernels;
 
@@ -38,6 +39,7 @@ internal static unsafe class ManagedGemm
 
     // Below this many multiply-adds a problem runs on the calling thread: starting tasks costs
     // several microseconds, as much as a whole 64×64×64 product.
+    internal static int TuneKC = int.Parse(Environment.GetEnvironmentVariable("GKC") ?? "0"), TuneMC = int.Parse(Environment.GetEnvironmentVariable("GMC") ?? "0"), TuneNC = int.Parse(Environment.GetEnvironmentVariable("GNC") ?? "0");
     internal const long ParallelThreshold = 128L * 128 * 128;
 
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -81,6 +83,9 @@ internal static unsafe class ManagedGemm
             KC = elementSize == 4 ? 256 : 192;
             MC = MR * (elementSize == 4 ? 24 : 16);
             NC = NR * (elementSize == 4 ? 128 : 192);
+            if (TuneKC > 0) KC = TuneKC; // TEMP tuning
+            if (TuneMC > 0) MC = TuneMC;
+            if (TuneNC > 0) NC = TuneNC;
         }
     }
 
@@ -224,8 +229,11 @@ internal static unsafe class ManagedGemm
             int mr = Math.Min(MR, mc - ir);
             if (!transA)
             {
-                // op(A)[i,p] = a[i*lda + p]: read each row contiguously, write with stride MR.
-                for (int r = 0; r < mr; r++)
+                // op(A)[i,p] = a[i*lda + p]: a transpose. Groups of 4 rows go through 4×4 register
+                // transposes (4 vector loads and 4 vector stores per 16 values instead of 16 scalar
+                // stores with stride MR); leftover rows take the scalar loop.
+                int r = Transpose4Rows(a + (nint)(i0 + ir) * lda + p0, lda, mr, kc, alpha, dst, MR);
+                for (; r < mr; r++)
                 {
                     T* src = a + (nint)(i0 + ir + r) * lda + p0;
                     T* d = dst + r;
@@ -257,6 +265,88 @@ internal static unsafe class ManagedGemm
                     for (int r = mr; r < MR; r++)
                         dst[(nint)p * MR + r] = T.Zero;
         }
+    }
+
+    /// <summary>
+    /// Packs whole groups of 4 rows of a row-major block (rows × kc, leading dimension ld) into
+    /// dst[p*MR + r] = alpha*src[r*ld + p] with 4×4 register transposes; the last kc % 4 columns are
+    /// copied by scalar code. Returns how many rows it packed (0 where there is no fast path).
+    /// </summary>
+    private static int Transpose4Rows<T>(T* src, int ld, int rows, int kc, T alpha, T* dst, int MR)
+        where T : unmanaged, INumber<T>
+    {
+        int done = 0;
+        if (typeof(T) == typeof(float) && Sse.IsSupported)
+        {
+            var va = Vector128.Create((float)(object)alpha);
+            for (; done + 4 <= rows; done += 4)
+            {
+                float* s0 = (float*)src + (nint)done * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+                float* d = (float*)dst + done;
+                int p = 0;
+                for (; p + 4 <= kc; p += 4)
+                {
+                    var r0 = Sse.LoadVector128(s0 + p) * va;
+                    var r1 = Sse.LoadVector128(s1 + p) * va;
+                    var r2 = Sse.LoadVector128(s2 + p) * va;
+                    var r3 = Sse.LoadVector128(s3 + p) * va;
+                    var t0 = Sse.UnpackLow(r0, r1);   // r0[0] r1[0] r0[1] r1[1]
+                    var t1 = Sse.UnpackLow(r2, r3);   // r2[0] r3[0] r2[1] r3[1]
+                    var t2 = Sse.UnpackHigh(r0, r1);  // r0[2] r1[2] r0[3] r1[3]
+                    var t3 = Sse.UnpackHigh(r2, r3);  // r2[2] r3[2] r2[3] r3[3]
+                    float* dp = d + (nint)p * MR;
+                    Sse.Store(dp, Sse.MoveLowToHigh(t0, t1));
+                    Sse.Store(dp + MR, Sse.MoveHighToLow(t1, t0));
+                    Sse.Store(dp + 2 * MR, Sse.MoveLowToHigh(t2, t3));
+                    Sse.Store(dp + 3 * MR, Sse.MoveHighToLow(t3, t2));
+                }
+                for (; p < kc; p++)
+                {
+                    float* dp = d + (nint)p * MR;
+                    float al = (float)(object)alpha;
+                    dp[0] = al * s0[p];
+                    dp[1] = al * s1[p];
+                    dp[2] = al * s2[p];
+                    dp[3] = al * s3[p];
+                }
+            }
+        }
+        else if (typeof(T) == typeof(double) && Avx.IsSupported)
+        {
+            var va = Vector256.Create((double)(object)alpha);
+            for (; done + 4 <= rows; done += 4)
+            {
+                double* s0 = (double*)src + (nint)done * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+                double* d = (double*)dst + done;
+                int p = 0;
+                for (; p + 4 <= kc; p += 4)
+                {
+                    var r0 = Avx.LoadVector256(s0 + p) * va;
+                    var r1 = Avx.LoadVector256(s1 + p) * va;
+                    var r2 = Avx.LoadVector256(s2 + p) * va;
+                    var r3 = Avx.LoadVector256(s3 + p) * va;
+                    var t0 = Avx.UnpackLow(r0, r1);   // r0[0] r1[0] r0[2] r1[2]
+                    var t1 = Avx.UnpackLow(r2, r3);   // r2[0] r3[0] r2[2] r3[2]
+                    var t2 = Avx.UnpackHigh(r0, r1);  // r0[1] r1[1] r0[3] r1[3]
+                    var t3 = Avx.UnpackHigh(r2, r3);  // r2[1] r3[1] r2[3] r3[3]
+                    double* dp = d + (nint)p * MR;
+                    Avx.Store(dp, Avx.Permute2x128(t0, t1, 0x20));
+                    Avx.Store(dp + MR, Avx.Permute2x128(t2, t3, 0x20));
+                    Avx.Store(dp + 2 * MR, Avx.Permute2x128(t0, t1, 0x31));
+                    Avx.Store(dp + 3 * MR, Avx.Permute2x128(t2, t3, 0x31));
+                }
+                for (; p < kc; p++)
+                {
+                    double* dp = d + (nint)p * MR;
+                    double al = (double)(object)alpha;
+                    dp[0] = al * s0[p];
+                    dp[1] = al * s1[p];
+                    dp[2] = al * s2[p];
+                    dp[3] = al * s3[p];
+                }
+            }
+        }
+        return done;
     }
 
     /// <summary>
@@ -388,6 +478,15 @@ internal static unsafe class ManagedGemm
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
             c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
             c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        if (Sse.IsSupported)
+        {
+            // Start fetching the C tile now so the loads at the end do not stall (prefetch never faults).
+            for (int r = 0; r < MR; r++)
+            {
+                Sse.Prefetch0(c + (nint)r * ldc);
+                Sse.Prefetch0(c + (nint)r * ldc + 2 * W - 1);
+            }
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(bp);

@@ -1,0 +1,42 @@
+namespace Polymath;
+
+/// <summary>
+/// The flat buffer behind one or more tensors. Views share a storage; the version counter is
+/// bumped by every in-place write so autograd can detect saved tensors that were overwritten.
+/// </summary>
+internal abstract class Storage
+{
+    public int Version;
+
+    public abstract int Length { get; }
+
+    public abstract DType DType { get; }
+
+    public abstract Array Array { get; }
+
+    public static Storage Allocate(DType dtype, long length, bool zeroed)
+    {
+        if (length > Array.MaxLength)
+            throw new OutOfMemoryException($"A tensor of {length} elements is larger than a .NET array allows ({Array.MaxLength}).");
+        int n = (int)length;
+        return dtype switch
+        {
+            DType.Float32 => new Storage<float>(zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n)),
+            DType.Float64 => new Storage<double>(zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n)),
+            DType.Int64 => new Storage<long>(zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n)),
+            DType.Bool => new Storage<bool>(new bool[n]),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+        };
+    }
+}
+
+internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
+{
+    public readonly T[] Data = data;
+
+    public override int Length => Data.Length;
+
+    public override DType DType => DTypes.Of<T>();
+
+    public override Array Array => Data;
+}
