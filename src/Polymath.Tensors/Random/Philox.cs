@@ -51,6 +51,7 @@ internal static class Philox
     /// Writes blocks <paramref name="firstBlock"/> .. firstBlock + dest.Length/4 - 1 of the main stream
     /// to <paramref name="dest"/> (block-major: dest[4*b + lane]). dest.Length must be a multiple of 4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(ulong key, ulong firstBlock, Span<uint> dest)
     {
         int blocks = dest.Length / 4;
@@ -69,6 +70,7 @@ internal static class Philox
     }
 
     // Eight blocks at once, structure-of-arrays in registers, transposed back to block-major on store.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fill8Avx2(ulong key, ulong first, Span<uint> dest)
     {
         // Block indices first..first+7; the high word may differ per lane if the low word wraps.
