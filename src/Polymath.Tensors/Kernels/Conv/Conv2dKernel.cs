@@ -129,29 +129,35 @@ internal static class Conv2dKernel
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
-        T[]? colArr = pointwise ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        bool depthwise = DepthwiseConv.Applies(g);
+        int ow = g.OutW, tileRows = ConvHelpers.TileRows<T>(g);
+        T[]? colArr = pointwise || depthwise ? null : ArrayPool<T>.Shared.Rent(kg * tileRows * ow);
         try
         {
-            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
             for (int n = start; n < end; n++)
             {
                 ReadOnlySpan<T> xn = x.Slice(n * g.InChannels * hw, g.InChannels * hw);
                 Span<T> yn = y.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
-                for (int grp = 0; grp < groups; grp++)
+                if (depthwise)
+                    DepthwiseConv.Forward(g, xn, w, yn, accumulate);
+                for (int grp = 0; grp < groups && !depthwise; grp++)
                 {
                     ReadOnlySpan<T> xg = xn.Slice(grp * cg * hw, cg * hw);
-                    ReadOnlySpan<T> b;
+                    ReadOnlySpan<T> wg = w.Slice(grp * og * kg, og * kg);
+                    Span<T> yg = yn.Slice(grp * og * cols, og * cols);
                     if (pointwise)
                     {
-                        b = xg;
+                        ConvHelpers.Gemm(false, false, og, cols, kg, wg, kg, xg, cols, accumulate, yg, cols);
+                        continue;
                     }
-                    else
+                    // Tiles of whole output rows keep the column buffer in L2 while GEMM streams it.
+                    for (int r0 = 0; r0 < g.OutH; r0 += tileRows)
                     {
-                        ConvHelpers.Im2Col(xg, cg, g, col);
-                        b = col;
+                        int r1 = Math.Min(g.OutH, r0 + tileRows), nc = (r1 - r0) * ow;
+                        Span<T> col = colArr.AsSpan(0, kg * nc);
+                        ConvHelpers.Im2Col(xg, cg, g, col, r0, r1);
+                        ConvHelpers.Gemm(false, false, og, nc, kg, wg, kg, col, nc, accumulate, yg[(r0 * ow)..], cols);
                     }
-                    ConvHelpers.Gemm(false, false, og, cols, kg, w.Slice(grp * og * kg, og * kg), kg, b, cols,
-                        accumulate, yn.Slice(grp * og * cols, og * cols), cols);
                 }
                 if (!bias.IsEmpty)
                     ConvHelpers.AddBias(yn, bias, g.OutChannels, cols);
@@ -200,10 +206,11 @@ internal static class Conv2dKernel
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
-        T[]? colArr = pointwise || cols == 0 ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        int ow = g.OutW, tileRows = ConvHelpers.TileRows<T>(g);
+        bool depthwise = DepthwiseConv.Applies(g);
+        T[]? colArr = pointwise || depthwise || cols == 0 ? null : ArrayPool<T>.Shared.Rent(kg * tileRows * ow);
         try
         {
-            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
             for (int n = start; n < end; n++)
             {
                 ReadOnlySpan<T> gyn = gy.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
@@ -214,6 +221,10 @@ internal static class Conv2dKernel
                 {
                     if (pointwise && !accumulate)
                         gxn.Clear();
+                }
+                else if (depthwise)
+                {
+                    DepthwiseConv.BackwardInput(g, gyn, w, gxn);
                 }
                 else
                 {
@@ -228,8 +239,13 @@ internal static class Conv2dKernel
                         }
                         else
                         {
-                            ConvHelpers.Gemm(true, false, kg, cols, og, wg, kg, gyg, cols, false, col, cols);
-                            ConvHelpers.Col2Im(col, cg, g, gxg);
+                            for (int r0 = 0; r0 < g.OutH; r0 += tileRows)
+                            {
+                                int r1 = Math.Min(g.OutH, r0 + tileRows), nc = (r1 - r0) * ow;
+                                Span<T> col = colArr.AsSpan(0, kg * nc);
+                                ConvHelpers.Gemm(true, false, kg, nc, og, wg, kg, gyg[(r0 * ow)..], cols, false, col, nc);
+                                ConvHelpers.Col2Im(col, cg, g, gxg, r0, r1);
+                            }
                         }
                     }
                 }
@@ -250,30 +266,35 @@ internal static class Conv2dKernel
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
-        T[]? colArr = pointwise ? null : ArrayPool<T>.Shared.Rent(kg * cols);
+        bool depthwise = DepthwiseConv.Applies(g);
+        int ow = g.OutW, tileRows = ConvHelpers.TileRows<T>(g);
+        T[]? colArr = pointwise || depthwise ? null : ArrayPool<T>.Shared.Rent(kg * tileRows * ow);
         try
         {
-            Span<T> col = colArr is null ? default : colArr.AsSpan(0, kg * cols);
             for (int n = start; n < end; n++)
             {
                 bool acc = n > start || accumulateFirst;
                 ReadOnlySpan<T> gyn = gy.Slice(n * g.OutChannels * cols, g.OutChannels * cols);
                 ReadOnlySpan<T> xn = x.Slice(n * g.InChannels * hw, g.InChannels * hw);
-                for (int grp = 0; grp < groups; grp++)
+                if (depthwise)
+                    DepthwiseConv.BackwardWeight(g, gyn, xn, gw, acc);
+                for (int grp = 0; grp < groups && !depthwise; grp++)
                 {
                     ReadOnlySpan<T> xg = xn.Slice(grp * cg * hw, cg * hw);
-                    ReadOnlySpan<T> b;
+                    ReadOnlySpan<T> gyg = gyn.Slice(grp * og * cols, og * cols);
+                    Span<T> gwg = gw.Slice(grp * og * kg, og * kg);
                     if (pointwise)
                     {
-                        b = xg;
+                        ConvHelpers.Gemm(false, true, og, kg, cols, gyg, cols, xg, cols, acc, gwg, kg);
+                        continue;
                     }
-                    else
+                    for (int r0 = 0; r0 < g.OutH; r0 += tileRows)
                     {
-                        ConvHelpers.Im2Col(xg, cg, g, col);
-                        b = col;
+                        int r1 = Math.Min(g.OutH, r0 + tileRows), nc = (r1 - r0) * ow;
+                        Span<T> col = colArr.AsSpan(0, kg * nc);
+                        ConvHelpers.Im2Col(xg, cg, g, col, r0, r1);
+                        ConvHelpers.Gemm(false, true, og, kg, nc, gyg[(r0 * ow)..], cols, col, nc, acc || r0 > 0, gwg, kg);
                     }
-                    ConvHelpers.Gemm(false, true, og, kg, cols, gyn.Slice(grp * og * cols, og * cols), cols, b, cols,
-                        acc, gw.Slice(grp * og * kg, og * kg), kg);
                 }
             }
         }

@@ -38,7 +38,7 @@ internal static class ConvHelpers
     /// <summary>
     /// Range [lo, hi) of output positions o in [0, outSize) for which o·stride − pad + offset lies in [0, inSize).
     /// </summary>
-    private static (int Lo, int Hi) ValidRange(int offsetMinusPad, int stride, int inSize, int outSize)
+    internal static (int Lo, int Hi) ValidRange(int offsetMinusPad, int stride, int inSize, int outSize)
     {
         int lo = Math.Max(0, CeilDiv(-offsetMinusPad, stride));
         int hi = Math.Min(outSize, FloorDiv(inSize - 1 - offsetMinusPad, stride) + 1);
@@ -53,9 +53,18 @@ internal static class ConvHelpers
     /// </summary>
     public static void Im2Col<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Im2Col(x, channels, g, col, 0, g.OutH);
+
+    /// <summary>
+    /// Like <see cref="Im2Col{T}(ReadOnlySpan{T}, int, in ConvGeometry, Span{T})"/> but only for output rows
+    /// [<paramref name="ohStart"/>, <paramref name="ohEnd"/>): col is [channels·kH·kW, (ohEnd−ohStart)·OutW].
+    /// </summary>
+    public static void Im2Col<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ohStart, int ohEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = g.InH, w = g.InW, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
+        int oh = ohEnd - ohStart;
         int plane = h * w, cols = oh * ow;
         int row = 0;
         for (int c = 0; c < channels; c++)
@@ -63,7 +72,10 @@ internal static class ConvHelpers
             ReadOnlySpan<T> xp = x.Slice(c * plane, plane);
             for (int i = 0; i < kh; i++)
             {
-                var (hLo, hHi) = ValidRange(i * dh - ph, sh, h, oh);
+                var (hLo, hHi) = ValidRange(i * dh - ph, sh, h, ohEnd);
+                // Local row indices relative to ohStart.
+                hLo = Math.Clamp(hLo - ohStart, 0, oh);
+                hHi = Math.Clamp(hHi - ohStart, hLo, oh);
                 for (int j = 0; j < kw; j++, row++)
                 {
                     Span<T> dst = col.Slice(row * cols, cols);
@@ -83,7 +95,7 @@ internal static class ConvHelpers
                             d[wHi..].Clear();
                         if (n == 0)
                             continue;
-                        int ih = y * sh - ph + i * dh;
+                        int ih = (y + ohStart) * sh - ph + i * dh;
                         ReadOnlySpan<T> src = xp.Slice(ih * w + iwLo);
                         if (sw == 1)
                         {
@@ -107,9 +119,15 @@ internal static class ConvHelpers
     /// </summary>
     public static void Col2Im<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Col2Im(col, channels, g, x, 0, g.OutH);
+
+    /// <summary>Col2Im for output rows [<paramref name="ohStart"/>, <paramref name="ohEnd"/>) only.</summary>
+    public static void Col2Im<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ohStart, int ohEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = g.InH, w = g.InW, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
+        int oh = ohEnd - ohStart;
         int plane = h * w, cols = oh * ow;
         int row = 0;
         for (int c = 0; c < channels; c++)
@@ -117,7 +135,9 @@ internal static class ConvHelpers
             Span<T> xp = x.Slice(c * plane, plane);
             for (int i = 0; i < kh; i++)
             {
-                var (hLo, hHi) = ValidRange(i * dh - ph, sh, h, oh);
+                var (hLo, hHi) = ValidRange(i * dh - ph, sh, h, ohEnd);
+                hLo = Math.Clamp(hLo - ohStart, 0, oh);
+                hHi = Math.Clamp(hHi - ohStart, hLo, oh);
                 for (int j = 0; j < kw; j++, row++)
                 {
                     ReadOnlySpan<T> srcRow = col.Slice(row * cols, cols);
@@ -129,7 +149,7 @@ internal static class ConvHelpers
                     for (int y = hLo; y < hHi; y++)
                     {
                         ReadOnlySpan<T> s = srcRow.Slice(y * ow + wLo, n);
-                        int ih = y * sh - ph + i * dh;
+                        int ih = (y + ohStart) * sh - ph + i * dh;
                         Span<T> d = xp.Slice(ih * w + iwLo);
                         if (sw == 1)
                         {
@@ -145,6 +165,16 @@ internal static class ConvHelpers
                 }
             }
         }
+    }
+
+    /// <summary>Target size in bytes of one im2col tile, so that it stays in L2 while GEMM streams it.</summary>
+    public const int ColTileBytes = 1 << 20;
+
+    /// <summary>Output rows per im2col tile: whole rows, about <see cref="ColTileBytes"/> of column data, at least 1.</summary>
+    public static unsafe int TileRows<T>(in ConvGeometry g) where T : unmanaged
+    {
+        long rowBytes = (long)g.ColRows * g.OutW * sizeof(T);
+        return (int)Math.Clamp(ColTileBytes / Math.Max(1, rowBytes), 1, Math.Max(1, g.OutH));
     }
 
     /// <summary>Number of batch chunks: min(Threads.Available, count), at least 1 (1 inside an outer parallel region).</summary>
