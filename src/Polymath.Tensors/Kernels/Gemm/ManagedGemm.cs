@@ -39,7 +39,6 @@ internal static unsafe class ManagedGemm
 
     // Below this many multiply-adds a problem runs on the calling thread: starting tasks costs
     // several microseconds, as much as a whole 64×64×64 product.
-    internal static int TuneKC = int.Parse(Environment.GetEnvironmentVariable("GKC") ?? "0"), TuneMC = int.Parse(Environment.GetEnvironmentVariable("GMC") ?? "0"), TuneNC = int.Parse(Environment.GetEnvironmentVariable("GNC") ?? "0");
     internal const long ParallelThreshold = 128L * 128 * 128;
 
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -83,9 +82,6 @@ internal static unsafe class ManagedGemm
             KC = elementSize == 4 ? 256 : 192;
             MC = MR * (elementSize == 4 ? 24 : 16);
             NC = NR * (elementSize == 4 ? 128 : 192);
-            if (TuneKC > 0) KC = TuneKC; // TEMP tuning
-            if (TuneMC > 0) MC = TuneMC;
-            if (TuneNC > 0) NC = TuneNC;
         }
     }
 
@@ -508,25 +504,39 @@ internal static unsafe class ManagedGemm
             bp += 2 * W;
         }
 
-        bool full = mr == MR && nr == 2 * W;
-        T* dst = full ? c : tile;
-        int ld = full ? ldc : 2 * W;
-        int m = full ? mode : 0; // the scratch tile is overwritten, then merged by StoreEdge
         var vb = Vector512.Create(beta);
-        StoreRow(dst, c00, c01, vb, m);
-        StoreRow(dst + ld, c10, c11, vb, m);
-        StoreRow(dst + 2 * ld, c20, c21, vb, m);
-        StoreRow(dst + 3 * ld, c30, c31, vb, m);
-        StoreRow(dst + 4 * ld, c40, c41, vb, m);
-        StoreRow(dst + 5 * ld, c50, c51, vb, m);
-        StoreRow(dst + 6 * ld, c60, c61, vb, m);
-        StoreRow(dst + 7 * ld, c70, c71, vb, m);
-        StoreRow(dst + 8 * ld, c80, c81, vb, m);
-        StoreRow(dst + 9 * ld, c90, c91, vb, m);
-        StoreRow(dst + 10 * ld, ca0, ca1, vb, m);
-        StoreRow(dst + 11 * ld, cb0, cb1, vb, m);
-        if (!full)
-            StoreEdge(tile, 2 * W, c, ldc, beta, mode, mr, nr);
+        if (nr == 2 * W)
+        {
+            // Full width: rows go straight to C (the bottom edge just stores fewer rows).
+            StoreRow(c, c00, c01, vb, mode);
+            if (mr > 1) StoreRow(c + ldc, c10, c11, vb, mode);
+            if (mr > 2) StoreRow(c + 2 * ldc, c20, c21, vb, mode);
+            if (mr > 3) StoreRow(c + 3 * ldc, c30, c31, vb, mode);
+            if (mr > 4) StoreRow(c + 4 * ldc, c40, c41, vb, mode);
+            if (mr > 5) StoreRow(c + 5 * ldc, c50, c51, vb, mode);
+            if (mr > 6) StoreRow(c + 6 * ldc, c60, c61, vb, mode);
+            if (mr > 7) StoreRow(c + 7 * ldc, c70, c71, vb, mode);
+            if (mr > 8) StoreRow(c + 8 * ldc, c80, c81, vb, mode);
+            if (mr > 9) StoreRow(c + 9 * ldc, c90, c91, vb, mode);
+            if (mr > 10) StoreRow(c + 10 * ldc, ca0, ca1, vb, mode);
+            if (mr > 11) StoreRow(c + 11 * ldc, cb0, cb1, vb, mode);
+            return;
+        }
+        // Right edge: spill the tile to scratch, then merge the valid mr×nr part into C.
+        int ld = 2 * W;
+        StoreRow(tile, c00, c01, vb, 0);
+        StoreRow(tile + ld, c10, c11, vb, 0);
+        StoreRow(tile + 2 * ld, c20, c21, vb, 0);
+        StoreRow(tile + 3 * ld, c30, c31, vb, 0);
+        StoreRow(tile + 4 * ld, c40, c41, vb, 0);
+        StoreRow(tile + 5 * ld, c50, c51, vb, 0);
+        StoreRow(tile + 6 * ld, c60, c61, vb, 0);
+        StoreRow(tile + 7 * ld, c70, c71, vb, 0);
+        StoreRow(tile + 8 * ld, c80, c81, vb, 0);
+        StoreRow(tile + 9 * ld, c90, c91, vb, 0);
+        StoreRow(tile + 10 * ld, ca0, ca1, vb, 0);
+        StoreRow(tile + 11 * ld, cb0, cb1, vb, 0);
+        StoreEdge(tile, ld, c, ldc, beta, mode, mr, nr);
     }
 
     /// <summary>6×(2·W) tile with Vector256: 12 accumulators, for machines with 16 vector registers.</summary>
