@@ -1,0 +1,281 @@
+using System.Numerics;
+
+namespace Polymath;
+
+/// <summary>
+/// Stateless neural-network functions on tensors, as PyTorch's torch.nn.functional: convolution,
+/// pooling, embedding, dropout, linear. Convolution and pooling are primitives with hand-written
+/// backward rules (their kernels live in Kernels/Conv); the rest are composed.
+/// </summary>
+public static class Functional
+{
+    /// <summary>y = x Wᵀ + b for x [..., in], weight [out, in], bias [out].</summary>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    {
+        var y = input.MatMul(weight.T);
+        return bias is null ? y : y + bias;
+    }
+
+    /// <summary>2-D convolution (cross-correlation) of input [N,C,H,W] (or [C,H,W]) with weight [Cout, C/groups, kH, kW].</summary>
+    /// <exception cref="ArgumentException">Ranks, channel counts, groups or sizes do not fit (the message names the shapes).</exception>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1) =>
+        Conv2d(input, weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
+
+    /// <summary>2-D convolution with separate height/width stride, padding and dilation.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
+    {
+        bool unbatched = input.Rank == 3;
+        if (input.Rank is not (3 or 4) || weight.Rank != 4)
+            throw new ArgumentException($"conv2d: expects input [N,C,H,W] or [C,H,W] and weight [Cout,Cin/groups,kH,kW], got input {ShapeUtil.Format(input.ShapeSpan)} and weight {ShapeUtil.Format(weight.ShapeSpan)}.");
+        var x = unbatched ? input.Unsqueeze(0) : input;
+        CheckBias(bias, weight.Size(0), "conv2d");
+        var (xs, ws) = (x.Shape, weight.Shape);
+        var g = ConvGeometry.Conv2d(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
+            stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
+        var y = ConvPrimitive(x, weight, bias, g);
+        return unbatched ? y.Squeeze(0) : y;
+    }
+
+    private static Tensor ConvPrimitive(Tensor x, Tensor w, Tensor? bias, ConvGeometry g)
+    {
+        DType dt = FloatType(x, w, "conv2d");
+        var xc = x.Detach().To(dt).Contiguous();
+        var wc = w.Detach().To(dt).Contiguous();
+        var bc = bias?.Detach().To(dt).Contiguous();
+        var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
+        if (dt == DType.Float32) ConvForward<float>(g, xc, wc, bc, y);
+        else ConvForward<double>(g, xc, wc, bc, y);
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        if (Tensor.Recording(inputs))
+        {
+            bool gx = x.RequiresGrad, gw = w.RequiresGrad, gb = bias?.RequiresGrad ?? false;
+            y.SetGradFn("ConvolutionBackward", inputs, [x, w], grad =>
+            {
+                var go = grad.To(dt).Contiguous();
+                Tensor? dx = null, dw = null, db = null;
+                if (gx)
+                {
+                    dx = Tensor.Zeros(xc.Shape, dt);
+                    if (dt == DType.Float32) Conv2dKernel.BackwardInput(g, Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
+                    else Conv2dKernel.BackwardInput(g, Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
+                }
+                if (gw)
+                {
+                    dw = Tensor.Zeros(wc.Shape, dt);
+                    if (dt == DType.Float32) Conv2dKernel.BackwardWeight(g, Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
+                    else Conv2dKernel.BackwardWeight(g, Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
+                }
+                if (gb)
+                {
+                    db = Tensor.Zeros([g.OutChannels], dt);
+                    if (dt == DType.Float32) Conv2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
+                    else Conv2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
+                }
+                return bias is null ? [dx, dw] : [dx, dw, db];
+            });
+        }
+        return y;
+    }
+
+    private static void ConvForward<T>(in ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Conv2dKernel.Forward(g, Span<T>(x), Span<T>(w), b is null ? default : Span<T>(b), MutableSpan<T>(y));
+
+    /// <summary>1-D convolution of input [N,C,L] (or [C,L]) with weight [Cout, C/groups, K] (runs as a 2-D convolution of height 1).</summary>
+    public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
+    {
+        bool unbatched = input.Rank == 2;
+        if (input.Rank is not (2 or 3) || weight.Rank != 3)
+            throw new ArgumentException($"conv1d: expects input [N,C,L] or [C,L] and weight [Cout,Cin/groups,K], got input {ShapeUtil.Format(input.ShapeSpan)} and weight {ShapeUtil.Format(weight.ShapeSpan)}.");
+        var x = unbatched ? input.Unsqueeze(0) : input;
+        var y = Conv2d(x.Unsqueeze(2), weight.Unsqueeze(2), bias, (1, stride), (0, padding), (1, dilation), groups).Squeeze(2);
+        return unbatched ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>Transposed 2-D convolution of input [N,Cin,H,W] with weight [Cin, Cout/groups, kH, kW] (the gradient of conv2d).</summary>
+    public static Tensor ConvTranspose2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int groups = 1, int dilation = 1)
+    {
+        bool unbatched = input.Rank == 3;
+        if (input.Rank is not (3 or 4) || weight.Rank != 4)
+            throw new ArgumentException($"conv_transpose2d: expects input [N,C,H,W] or [C,H,W] and weight [Cin,Cout/groups,kH,kW], got input {ShapeUtil.Format(input.ShapeSpan)} and weight {ShapeUtil.Format(weight.ShapeSpan)}.");
+        var x = unbatched ? input.Unsqueeze(0) : input;
+        var (xs, ws) = (x.Shape, weight.Shape);
+        var g = ConvTranspose2dGeometry.Create(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
+            stride, stride, padding, padding, outputPadding, outputPadding, dilation, dilation, groups);
+        CheckBias(bias, g.OutChannels, "conv_transpose2d");
+        DType dt = FloatType(x, weight, "conv_transpose2d");
+        var xc = x.Detach().To(dt).Contiguous();
+        var wc = weight.Detach().To(dt).Contiguous();
+        var bc = bias?.Detach().To(dt).Contiguous();
+        var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
+        if (dt == DType.Float32) ConvTranspose2dKernel.Forward(g, Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
+        else ConvTranspose2dKernel.Forward(g, Span<double>(xc), Span<double>(wc), bc is null ? default : Span<double>(bc), MutableSpan<double>(y));
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        if (Tensor.Recording(inputs))
+        {
+            bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
+            y.SetGradFn("ConvTranspose2dBackward", inputs, [x, weight], grad =>
+            {
+                var go = grad.To(dt).Contiguous();
+                Tensor? dx = null, dw = null, db = null;
+                if (gx)
+                {
+                    dx = Tensor.Zeros(xc.Shape, dt);
+                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardInput(g, Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
+                    else ConvTranspose2dKernel.BackwardInput(g, Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
+                }
+                if (gw)
+                {
+                    dw = Tensor.Zeros(wc.Shape, dt);
+                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardWeight(g, Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
+                    else ConvTranspose2dKernel.BackwardWeight(g, Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
+                }
+                if (gb)
+                {
+                    db = Tensor.Zeros([g.OutChannels], dt);
+                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
+                    else ConvTranspose2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
+                }
+                return bias is null ? [dx, dw] : [dx, dw, db];
+            });
+        }
+        return unbatched ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>2-D max pooling; stride defaults to the kernel size.</summary>
+    public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) =>
+        MaxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).Output;
+
+    /// <summary>2-D max pooling that also returns the flat per-plane index of each maximum (int64), as return_indices=True.</summary>
+    public static (Tensor Output, Tensor Indices) MaxPool2dWithIndices(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false)
+    {
+        var x = Batched(input, "max_pool2d", out bool unbatched);
+        var s = x.Shape;
+        int st = stride ?? kernelSize;
+        var g = Pool2dGeometry.MaxPool2d(s[0], s[1], s[2], s[3], kernelSize, kernelSize, st, st, padding, padding, dilation, dilation, ceilMode);
+        DType dt = FloatType(x, x, "max_pool2d");
+        var xc = x.Detach().To(dt).Contiguous();
+        var y = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], dt);
+        var idx = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], DType.Int64);
+        if (dt == DType.Float32) MaxPool2dKernel.Forward(g, Span<float>(xc), MutableSpan<float>(y), MutableSpan<long>(idx));
+        else MaxPool2dKernel.Forward(g, Span<double>(xc), MutableSpan<double>(y), MutableSpan<long>(idx));
+        if (Tensor.Recording(x))
+        {
+            y.SetGradFn("MaxPool2dBackward", [x], [], grad =>
+            {
+                var go = grad.To(dt).Contiguous();
+                var dx = Tensor.Zeros(xc.Shape, dt);
+                if (dt == DType.Float32) MaxPool2dKernel.Backward(g, Span<float>(go), Span<long>(idx), MutableSpan<float>(dx));
+                else MaxPool2dKernel.Backward(g, Span<double>(go), Span<long>(idx), MutableSpan<double>(dx));
+                return [dx];
+            });
+        }
+        return unbatched ? (y.Squeeze(0), idx.Squeeze(0)) : (y, idx);
+    }
+
+    /// <summary>2-D average pooling; stride defaults to the kernel size.</summary>
+    public static Tensor AvgPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true, int? divisorOverride = null)
+    {
+        var x = Batched(input, "avg_pool2d", out bool unbatched);
+        var s = x.Shape;
+        int st = stride ?? kernelSize;
+        if (divisorOverride is <= 0)
+            throw new ArgumentException($"avg_pool2d: divisorOverride must be positive, got {divisorOverride}.");
+        var g = Pool2dGeometry.AvgPool2d(s[0], s[1], s[2], s[3], kernelSize, kernelSize, st, st, padding, padding, ceilMode);
+        DType dt = FloatType(x, x, "avg_pool2d");
+        var xc = x.Detach().To(dt).Contiguous();
+        var y = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], dt);
+        int div = divisorOverride ?? 0;
+        if (dt == DType.Float32) AvgPool2dKernel.Forward(g, Span<float>(xc), MutableSpan<float>(y), countIncludePad, div);
+        else AvgPool2dKernel.Forward(g, Span<double>(xc), MutableSpan<double>(y), countIncludePad, div);
+        if (Tensor.Recording(x))
+        {
+            y.SetGradFn("AvgPool2dBackward", [x], [], grad =>
+            {
+                var go = grad.To(dt).Contiguous();
+                var dx = Tensor.Zeros(xc.Shape, dt);
+                if (dt == DType.Float32) AvgPool2dKernel.Backward(g, Span<float>(go), MutableSpan<float>(dx), countIncludePad, div);
+                else AvgPool2dKernel.Backward(g, Span<double>(go), MutableSpan<double>(dx), countIncludePad, div);
+                return [dx];
+            });
+        }
+        return unbatched ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>Average pooling to a fixed output size (oH, oW), with PyTorch's window rule.</summary>
+    public static Tensor AdaptiveAvgPool2d(Tensor input, (int H, int W) outputSize)
+    {
+        var x = Batched(input, "adaptive_avg_pool2d", out bool unbatched);
+        var s = x.Shape;
+        AdaptiveAvgPool2dKernel.Validate(s[0], s[1], s[2], s[3], outputSize.H, outputSize.W);
+        DType dt = FloatType(x, x, "adaptive_avg_pool2d");
+        var xc = x.Detach().To(dt).Contiguous();
+        var y = Tensor.Zeros([s[0], s[1], outputSize.H, outputSize.W], dt);
+        if (dt == DType.Float32) AdaptiveAvgPool2dKernel.Forward(Span<float>(xc), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<float>(y));
+        else AdaptiveAvgPool2dKernel.Forward(Span<double>(xc), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<double>(y));
+        if (Tensor.Recording(x))
+        {
+            y.SetGradFn("AdaptiveAvgPool2dBackward", [x], [], grad =>
+            {
+                var go = grad.To(dt).Contiguous();
+                var dx = Tensor.Zeros(xc.Shape, dt);
+                if (dt == DType.Float32) AdaptiveAvgPool2dKernel.Backward(Span<float>(go), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<float>(dx));
+                else AdaptiveAvgPool2dKernel.Backward(Span<double>(go), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<double>(dx));
+                return [dx];
+            });
+        }
+        return unbatched ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>Rows of <paramref name="weight"/> [num, dim] picked by int64 <paramref name="indices"/> of any shape; the padding row gets no gradient.</summary>
+    /// <exception cref="IndexOutOfRangeException">An index is outside [0, num).</exception>
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIdx = null)
+    {
+        if (indices.DType != DType.Int64)
+            throw new ArgumentException($"embedding: indices must be int64, got {indices.DType.Name()}.");
+        if (weight.Rank != 2)
+            throw new ArgumentException($"embedding: weight must be 2-D [num_embeddings, embedding_dim], got {ShapeUtil.Format(weight.ShapeSpan)}.");
+        var flat = indices.Reshape(-1);
+        var rows = weight.IndexSelect(0, flat);
+        if (paddingIdx is int p && weight.RequiresGrad)
+            rows = Tensor.Where(flat.Eq(p < 0 ? p + weight.Size(0) : p).Unsqueeze(1), rows.Detach(), rows);
+        return rows.Reshape([.. indices.Shape, weight.Size(1)]);
+    }
+
+    /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p) while training; identity otherwise.</summary>
+    /// <exception cref="ArgumentException">p outside [0, 1].</exception>
+    public static Tensor Dropout(Tensor input, double p = 0.5, bool training = true, Generator? generator = null)
+    {
+        if (p is < 0 or > 1 || double.IsNaN(p))
+            throw new ArgumentException($"dropout: probability must be in [0, 1], got {p}.");
+        if (!training || p == 0)
+            return input;
+        if (p == 1)
+            return input * 0.0;
+        var keep = Tensor.Bernoulli(input.Shape, 1 - p, input.DType, generator);
+        return input * keep.Mul(1.0 / (1 - p));
+    }
+
+    private static Tensor Batched(Tensor input, string op, out bool unbatched)
+    {
+        if (input.Rank is not (3 or 4))
+            throw new ArgumentException($"{op}: expects input [N,C,H,W] or [C,H,W], got {ShapeUtil.Format(input.ShapeSpan)}.");
+        unbatched = input.Rank == 3;
+        return unbatched ? input.Unsqueeze(0) : input;
+    }
+
+    private static void CheckBias(Tensor? bias, int channels, string op)
+    {
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != channels))
+            throw new ArgumentException($"{op}: bias must have shape [{channels}], got {ShapeUtil.Format(bias.ShapeSpan)}.");
+    }
+
+    private static DType FloatType(Tensor a, Tensor b, string op)
+    {
+        DType dt = DTypes.Promote(a.DType, b.DType);
+        return dt.IsFloatingPoint() ? dt : throw new ArgumentException($"{op}: expects floating tensors, got {a.DType.Name()} and {b.DType.Name()}.");
+    }
+
+    private static ReadOnlySpan<T> Span<T>(Tensor t) where T : unmanaged => t.Data<T>().AsSpan(t.StorageOffset, (int)t.Numel);
+
+    private static Span<T> MutableSpan<T>(Tensor t) where T : unmanaged => t.Data<T>().AsSpan(t.StorageOffset, (int)t.Numel);
+}
