@@ -23,7 +23,7 @@ public class ConvKernelTests
 
     // ------------------------------------------------------------------ helpers
 
-    private static double[] Rand(Random r, int n)
+    private static double[] Rand(System.Random r, int n)
     {
         var a = new double[n];
         for (int i = 0; i < n; i++)
@@ -205,7 +205,7 @@ public class ConvKernelTests
 
     // ------------------------------------------------------------------ conv configs
 
-    private List<ConvGeometry> ConvConfigs(Random r)
+    private List<ConvGeometry> ConvConfigs(System.Random r)
     {
         var list = new List<ConvGeometry>();
         int i = 0;
@@ -247,7 +247,7 @@ public class ConvKernelTests
     [Fact]
     public void Conv2d_ForwardAndBackward_MatchReference()
     {
-        var r = new Random(_seed);
+        var r = new System.Random(_seed);
         foreach (ConvGeometry g in ConvConfigs(r))
         {
             string what = g.ToString();
@@ -288,7 +288,7 @@ public class ConvKernelTests
     [Fact]
     public void Conv2d_AdjointIdentities_HoldInDouble()
     {
-        var r = new Random(_seed + 1);
+        var r = new System.Random(_seed + 1);
         foreach (ConvGeometry g in ConvConfigs(r))
         {
             double[] x = Rand(r, g.InputLength), w = Rand(r, g.WeightLength), gy = Rand(r, g.OutputLength);
@@ -307,7 +307,7 @@ public class ConvKernelTests
     [Fact]
     public void Conv2d_AccumulateFlags_AddToExisting()
     {
-        var r = new Random(_seed + 2);
+        var r = new System.Random(_seed + 2);
         foreach (ConvGeometry g in new[]
         {
             ConvGeometry.Conv2d(3, 4, 7, 6, 6, 2, 3, 3, 2, 1, 1, 1, 1, 1, 2),
@@ -331,7 +331,7 @@ public class ConvKernelTests
     [Fact]
     public void Conv2d_WeightGradient_IsDeterministic()
     {
-        var r = new Random(_seed + 3);
+        var r = new System.Random(_seed + 3);
         var g = ConvGeometry.Conv2d(7, 3, 9, 9, 5, 3, 3, 3, 1, 1, 1, 1);
         float[] x = ToF(Rand(r, g.InputLength)), gy = ToF(Rand(r, g.OutputLength));
         var first = new float[g.WeightLength];
@@ -372,7 +372,7 @@ public class ConvKernelTests
 
     // ------------------------------------------------------------------ conv_transpose2d
 
-    private List<ConvTranspose2dGeometry> TransposeConfigs(Random r)
+    private List<ConvTranspose2dGeometry> TransposeConfigs(System.Random r)
     {
         var list = new List<ConvTranspose2dGeometry>();
         int i = 0;
@@ -407,7 +407,7 @@ public class ConvKernelTests
     [Fact]
     public void ConvTranspose2d_ForwardAndBackward_MatchReference()
     {
-        var r = new Random(_seed + 4);
+        var r = new System.Random(_seed + 4);
         foreach (ConvTranspose2dGeometry g in TransposeConfigs(r))
         {
             string what = g.ToString();
@@ -542,7 +542,7 @@ public class ConvKernelTests
         return o;
     }
 
-    private List<Pool2dGeometry> PoolConfigs(Random r, bool max)
+    private List<Pool2dGeometry> PoolConfigs(System.Random r, bool max)
     {
         var list = new List<Pool2dGeometry>();
         int i = 0;
@@ -574,7 +574,7 @@ public class ConvKernelTests
     [Fact]
     public void Pool2dGeometry_OutputSize_MatchesPyTorchRule()
     {
-        var r = new Random(_seed + 5);
+        var r = new System.Random(_seed + 5);
         foreach (Pool2dGeometry g in PoolConfigs(r, max: true))
         {
             Assert.Equal(RefPoolOut(g.InH, g.KernelH, g.StrideH, g.PadH, g.DilationH, g.CeilMode), g.OutH);
@@ -593,7 +593,7 @@ public class ConvKernelTests
     [Fact]
     public void MaxPool2d_ForwardAndBackward_MatchReference()
     {
-        var r = new Random(_seed + 6);
+        var r = new System.Random(_seed + 6);
         foreach (Pool2dGeometry g in PoolConfigs(r, max: true))
         {
             string what = g.ToString();
@@ -637,7 +637,7 @@ public class ConvKernelTests
     [Fact]
     public void AvgPool2d_ForwardAndBackward_MatchReference()
     {
-        var r = new Random(_seed + 7);
+        var r = new System.Random(_seed + 7);
         foreach (Pool2dGeometry g in PoolConfigs(r, max: false))
             foreach (bool cip in new[] { true, false })
                 foreach (int div in new[] { 0, 3 })
@@ -663,7 +663,7 @@ public class ConvKernelTests
     [Fact]
     public void AdaptiveAvgPool2d_ForwardAndBackward_MatchReference()
     {
-        var r = new Random(_seed + 8);
+        var r = new System.Random(_seed + 8);
         foreach (var (h, w, oh, ow) in new[] { (7, 7, 1, 1), (7, 5, 3, 2), (5, 9, 5, 9), (4, 6, 7, 5), (13, 11, 4, 3), (6, 6, 4, 4) })
             foreach (int batch in new[] { 1, 3 })
             {
