@@ -247,6 +247,38 @@ public class GemmTests
     }
 
     [Fact]
+    public void CallsFromInsideAParallelLoopAreCorrect()
+    {
+        // Each batch item runs its own GEMM on a Threads.For worker (single-threaded, managed there).
+        const int batch = 4, n = 150;
+        int saved = Threads.Count;
+        try
+        {
+            Threads.Count = 2;
+            var rng = new Random(7);
+            float[] a = ToFloat(Random(rng, batch * n * n)), b = ToFloat(Random(rng, n * n));
+            float[] got = new float[batch * n * n], want = new float[batch * n * n];
+            Threads.For(batch, 1, (start, end) =>
+            {
+                for (long i = start; i < end; i++)
+                    Gemm.Sgemm(false, false, n, n, n, 1f, a.AsSpan((int)i * n * n, n * n), n, b, n, 0f,
+                        got.AsSpan((int)i * n * n, n * n), n);
+            });
+            Threads.Count = 1;
+            for (int i = 0; i < batch; i++)
+                ManagedGemm.Sgemm(false, false, n, n, n, 1f, a.AsSpan(i * n * n, n * n), n, b, n, 0f,
+                    want.AsSpan(i * n * n, n * n), n);
+            double tol = FloatTolerancePerSqrtK * Math.Sqrt(n) * n; // |terms| sum to at most n
+            for (int i = 0; i < got.Length; i++)
+                Assert.True(Math.Abs(got[i] - want[i]) <= tol, $"element {i}: {got[i]} vs {want[i]}");
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
+
+    [Fact]
     public void InvalidArgumentsThrowNamingTheArgument()
     {
         var a = new float[6];

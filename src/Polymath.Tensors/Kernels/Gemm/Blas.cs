@@ -7,6 +7,8 @@ namespace Polymath;
 /// loaded at run time, and its own managed SIMD kernel otherwise. Set the environment variable
 /// <c>POLYMATH_BLAS=managed</c> to never load OpenBLAS; set <see cref="UseOpenBlas"/> to switch at run time
 /// (benchmarks use it to measure both paths). OpenBLAS is given <see cref="Threads.Count"/> threads.
+/// Products started from inside one of Polymath's own parallel loops always use the managed kernel,
+/// single-threaded, since OpenBLAS's thread pool is shared by the whole process.
 /// </summary>
 public static class Blas
 {

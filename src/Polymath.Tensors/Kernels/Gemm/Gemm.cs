@@ -13,8 +13,7 @@ internal static class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        // Degenerate shapes stay managed: BLAS rejects leading dimensions of 0, which are legal here.
-        if (OpenBlas.Enabled && m > 0 && n > 0 && k > 0)
+        if (UseOpenBlas(m, n, k))
             OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         else
             ManagedGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -24,11 +23,18 @@ internal static class Gemm
         ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        if (OpenBlas.Enabled && m > 0 && n > 0 && k > 0)
+        if (UseOpenBlas(m, n, k))
             OpenBlas.Dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         else
             ManagedGemm.Dgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+
+    // Degenerate shapes stay managed: BLAS rejects leading dimensions of 0, which are legal here.
+    // Inside a Threads.For region (e.g. one GEMM per batch item) the managed kernel runs single-threaded
+    // on the calling thread; OpenBLAS's thread count is process-wide, and changing it while another
+    // thread is inside OpenBLAS is not safe, so nested calls stay managed.
+    private static bool UseOpenBlas(int m, int n, int k) =>
+        OpenBlas.Enabled && m > 0 && n > 0 && k > 0 && !Threads.InParallelRegion;
 
     /// <summary>Checks sizes, leading dimensions and span lengths; throws ArgumentException naming the culprit.</summary>
     internal static void Validate(bool transA, bool transB, int m, int n, int k,

@@ -106,9 +106,11 @@ internal static unsafe class ManagedGemm
 
         // Grid of tm×tn sub-problems, one per thread: pick the factorization whose tiles are the
         // most square (least packing repeated across threads), never slicing finer than a register tile.
+        // Ties go to more slices of M: every thread packs all of its A rows and B columns, and packing
+        // A (a transpose) costs more than packing B (a copy), so A is the one to divide.
         int tm = 1, tn = threads;
         double best = double.MaxValue;
-        for (int f = 1; f <= threads; f++)
+        for (int f = threads; f >= 1; f--)
         {
             if (threads % f != 0)
                 continue;

@@ -53,7 +53,7 @@ internal static unsafe class OpenBlas
     /// <summary>Tells OpenBLAS how many threads to use when <see cref="Threads"/> changed since the last call.</summary>
     private static void SyncThreads()
     {
-        int t = Threads.Available;
+        int t = Threads.Count;
         if (t != s_threads && s_setNumThreads != null)
         {
             s_setNumThreads(t);
