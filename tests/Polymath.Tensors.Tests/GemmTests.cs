@@ -93,7 +93,7 @@ public class GemmTests
             Threads.Count = threads;
             int seed = Environment.TickCount;
             _out.WriteLine($"seed {seed}");
-            var rng = new Random(seed);
+            var rng = new System.Random(seed);
             int caseNo = 0;
             foreach (var (m, n, k) in s_shapes)
                 foreach (bool ta in new[] { false, true })
@@ -121,15 +121,15 @@ public class GemmTests
         }
     }
 
-    private static void RunOne(Path path, bool isDouble, Random rng, int m, int n, int k, bool ta, bool tb,
+    private static void RunOne(Path path, bool isDouble, System.Random rng, int m, int n, int k, bool ta, bool tb,
         double alpha, double beta, int pad, bool nanC, string what)
     {
         int aRows = ta ? k : m, aCols = ta ? m : k;
         int bRows = tb ? n : k, bCols = tb ? k : n;
         int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-        double[] a = Random(rng, Math.Max(0, aRows * lda));
-        double[] b = Random(rng, Math.Max(0, bRows * ldb));
-        double[] c = Random(rng, Math.Max(0, m * ldc));
+        double[] a = RandomArray(rng, Math.Max(0, aRows * lda));
+        double[] b = RandomArray(rng, Math.Max(0, bRows * ldb));
+        double[] c = RandomArray(rng, Math.Max(0, m * ldc));
         if (nanC && beta == 0)
             Array.Fill(c, double.NaN);
         if (!isDouble)
@@ -206,7 +206,7 @@ public class GemmTests
         }
     }
 
-    private static double[] Random(Random rng, int length)
+    private static double[] RandomArray(System.Random rng, int length)
     {
         var x = new double[length];
         for (int i = 0; i < length; i++)
@@ -231,8 +231,8 @@ public class GemmTests
         int saved = Threads.Count;
         try
         {
-            var rng = new Random(42);
-            float[] a = ToFloat(Random(rng, n * n)), b = ToFloat(Random(rng, n * n));
+            var rng = new System.Random(42);
+            float[] a = ToFloat(RandomArray(rng, n * n)), b = ToFloat(RandomArray(rng, n * n));
             float[] c1 = new float[n * n], c2 = new float[n * n];
             Threads.Count = 1;
             ManagedGemm.Sgemm(false, false, n, n, n, 1f, a, n, b, n, 0f, c1, n);
@@ -255,8 +255,8 @@ public class GemmTests
         try
         {
             Threads.Count = 2;
-            var rng = new Random(7);
-            float[] a = ToFloat(Random(rng, batch * n * n)), b = ToFloat(Random(rng, n * n));
+            var rng = new System.Random(7);
+            float[] a = ToFloat(RandomArray(rng, batch * n * n)), b = ToFloat(RandomArray(rng, n * n));
             float[] got = new float[batch * n * n], want = new float[batch * n * n];
             Threads.For(batch, 1, (start, end) =>
             {
