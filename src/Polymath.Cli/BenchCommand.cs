@@ -1,0 +1,86 @@
+using Polymath.Bench;
+using Spectre.Console;
+
+namespace Polymath.Cli;
+
+/// <summary><c>polymath bench</c>: Polymath against PyTorch (and C OpenBLAS), measured in the same run.</summary>
+internal static class BenchCommand
+{
+    public static int Run(string[] argv, CancellationToken cancel)
+    {
+        if (Program.WantsHelp(argv))
+        {
+            Help.Command("bench");
+            return 0;
+        }
+        var args = new Args("bench", argv);
+        var filters = args.Values("--filter")
+            .SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToList();
+        int threads = args.Int("--threads", 1, 1024) ?? Threads.Count;
+        bool json = args.Flag("--json");
+        bool quick = args.Flag("--quick");
+        bool noPeer = args.Flag("--no-peer");
+        bool list = args.Flag("--list");
+        args.End();
+
+        var selected = Suite.Cases(quick).Where(c => BenchRunner.Matches(c, filters)).ToList();
+        if (list)
+        {
+            foreach (var c in selected)
+                Console.WriteLine($"{c.Group}/{c.Name}");
+            return 0;
+        }
+        if (selected.Count == 0)
+        {
+            var groups = Suite.Cases(quick).Select(c => c.Group).Distinct();
+            throw new UsageException($"no benchmark matches --filter {string.Join(",", filters)}; groups: {string.Join(", ", groups)} (see --list).", "bench");
+        }
+
+        bool fancy = !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Ansi;
+        string peerState = noPeer ? "off" : PeerRunner.PythonProblem() is { } p ? $"n/a - {p}" : $"torch via {PeerRunner.Python}";
+        string header = $"polymath bench: {selected.Count} rows, threads {threads}, {(quick ? "quick" : "full")} mode, " +
+                        $"OpenBLAS {(Blas.OpenBlasAvailable ? "available" : "not available")}, peer: {peerState}";
+        Console.Error.WriteLine(header);
+
+        var rows = BenchRunner.Run(new BenchOptions
+        {
+            Filters = filters,
+            Threads = threads,
+            Quick = quick,
+            NoPeer = noPeer,
+            Progress = msg => Console.Error.WriteLine("  " + msg),
+            RowDone = json ? row => Console.WriteLine(Report.Json(row)) : null,
+        }, cancel);
+
+        if (json)
+            return 0;
+        if (fancy)
+            WriteSpectre(rows, header);
+        else
+            Console.Write(Report.PlainTable(rows));
+        Console.WriteLine("ratio = peer time / our time (>1: Polymath faster); times are medians per op.");
+        return 0;
+    }
+
+    private static void WriteSpectre(IReadOnlyList<BenchRow> rows, string header)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(header));
+        table.AddColumn("name");
+        table.AddColumn(new TableColumn("ours").RightAligned());
+        table.AddColumn(new TableColumn("torch").RightAligned());
+        table.AddColumn(new TableColumn("ratio").RightAligned());
+        table.AddColumn("extra figures");
+        foreach (var row in rows)
+        {
+            var cells = Report.Cells(row);
+            string ratio = Markup.Escape(cells[3]);
+            if (row.Ratio is double r)
+                ratio = r >= 1 ? $"[green]{ratio}[/]" : $"[yellow]{ratio}[/]";
+            table.AddRow(Markup.Escape(cells[0]), Markup.Escape(cells[1]), Markup.Escape(cells[2]), ratio, Markup.Escape(cells[4]));
+        }
+        AnsiConsole.Write(table);
+        foreach (string n in Report.Notes(rows))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(n)}[/]");
+    }
+}

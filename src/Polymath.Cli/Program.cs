@@ -1,0 +1,75 @@
+using System.Reflection;
+
+namespace Polymath.Cli;
+
+/// <summary>Entry point of the <c>polymath</c> command.</summary>
+public static class Program
+{
+    /// <summary>Exit code for a bad command line.</summary>
+    public const int UsageError = 2;
+
+    public static int Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested)
+                return; // second Ctrl-C: let the runtime end the process
+            e.Cancel = true;
+            cts.Cancel();
+            Console.Error.WriteLine("cancelling... (Ctrl-C again to quit at once)");
+        };
+        try
+        {
+            return Dispatch(args, cts.Token);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"polymath: {e.Message}");
+            Console.Error.WriteLine(e.Command is null ? "Run 'polymath --help' for usage." : $"Run 'polymath {e.Command} --help' for usage.");
+            return UsageError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("polymath: cancelled.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"polymath: error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    internal static int Dispatch(string[] args, CancellationToken cancel)
+    {
+        if (args.Length == 0)
+            return DemoCommand.Run([], cancel);
+        string first = args[0];
+        var rest = args.Skip(1).ToArray();
+        switch (first)
+        {
+            case "-h" or "--help" or "-?" or "help":
+                if (first == "help" && rest.Length > 0)
+                    return Help.Command(rest[0]) ? 0 : throw new UsageException($"unknown command '{rest[0]}'.");
+                Help.Top();
+                return 0;
+            case "--version":
+                Console.WriteLine(Version);
+                return 0;
+            case "demo":
+                return DemoCommand.Run(rest, cancel);
+            case "bench":
+                return BenchCommand.Run(rest, cancel);
+            default:
+                if (first.StartsWith('-'))
+                    throw new UsageException($"unknown option '{first}'.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, help.");
+        }
+    }
+
+    internal static string Version =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    internal static bool WantsHelp(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");
+}
