@@ -248,8 +248,10 @@ public sealed partial class Tensor
             other = other.Mul(alpha);
         if (!ShapeUtil.SameShape(ShapeUtil.Broadcast(Sh, other.Sh, kind.ToString().ToLowerInvariant() + "_"), Sh))
             throw new ArgumentException($"{kind.ToString().ToLowerInvariant()}_: the result shape {ShapeUtil.Format(ShapeUtil.Broadcast(Sh, other.Sh, kind.ToString()))} does not fit the in-place target {ShapeUtil.Format(Sh)}.");
+        // Mul/Div/Pow/Maximum/Minimum save their first operand for backward: record on a copy of the old value,
+        // or the write below would overwrite a saved tensor (PyTorch saves the original self likewise).
         if (Recording(this, other))
-            return AssignFromRecorded(Binary(this, other, kind));
+            return AssignFromRecorded(Binary(kind is BinaryKind.Add or BinaryKind.Sub ? this : Clone(), other, kind));
         CheckWritable();
         var o = other.DType == DType ? other : other.To(DType);
         if (ReferenceEquals(o.Storage, Storage) && (o.Off != Off || !o.St.AsSpan().SequenceEqual(St)))

@@ -140,9 +140,23 @@ public sealed partial class Tensor
         if (Recording(this, src))
         {
             bool gSelf = RequiresGrad, gSrc = src.RequiresGrad;
-            result.SetGradFn("ScatterAddBackward", [this, src], [], g => [gSelf ? g : null, gSrc ? g.Gather(d, index) : null]);
+            int[] srcShape = src.Sh;
+            result.SetGradFn("ScatterAddBackward", [this, src], [], g => [gSelf ? g : null, gSrc ? ScatterSourceGrad(g.Gather(d, index), srcShape) : null]);
         }
         return result;
+    }
+
+    // The gradient of scatter_add's src: the gathered gradient where src was read (the index's extent), zero beyond it.
+    private static Tensor ScatterSourceGrad(Tensor gathered, int[] srcShape)
+    {
+        if (ShapeUtil.SameShape(gathered.Sh, srcShape))
+            return gathered;
+        var full = Zeros(srcShape, gathered.DType);
+        var view = full;
+        for (int k = 0; k < gathered.Rank; k++)
+            view = view.Slice(k, 0, gathered.Sh[k]);
+        view.CopyRaw(gathered);
+        return full;
     }
 
     /// <summary>Adds src at the positions index names along dim, in place.</summary>

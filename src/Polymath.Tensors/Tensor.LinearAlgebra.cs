@@ -76,6 +76,8 @@ public sealed partial class Tensor
     {
         int batch = a.Sh[0], m = a.Sh[1], k = a.Sh[2], n = b.Sh[2];
         var result = Empty([batch, m, n], a.DType, zeroed: k == 0);
+        // GemmOperand may replace an operand by a detached contiguous copy; the graph records the originals.
+        Tensor a0 = a, b0 = b;
         if (k > 0 && m > 0 && n > 0)
         {
             var (ga, ta, lda) = GemmOperand(ref a);
@@ -86,8 +88,10 @@ public sealed partial class Tensor
                 RunBatchedGemm(a.Data<double>(), a.Off, a.St[0], ta, lda, b.Data<double>(), b.Off, b.St[0], tb, ldb, result.Data<double>(), batch, m, n, k);
             _ = ga; _ = gb;
         }
-        if (Recording(a, b))
+        if (Recording(a0, b0))
         {
+            a = a0;
+            b = b0;
             bool needA = a.RequiresGrad, needB = b.RequiresGrad;
             result.SetGradFn("MmBackward", [a, b], [a, b], g =>
                 [needA ? Bmm3(g, b.Detach().Transpose(1, 2)) : null, needB ? Bmm3(a.Detach().Transpose(1, 2), g) : null]);

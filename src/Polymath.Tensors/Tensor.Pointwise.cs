@@ -77,10 +77,13 @@ public sealed partial class Tensor
     }
 
     /// <summary>Clamps in place.</summary>
-    public Tensor ClampInPlace(double? min = null, double? max = null) => ApplyInPlace(Clamp(min, max));
+    public Tensor ClampInPlace(double? min = null, double? max = null) => ApplyInPlace(InPlaceSource().Clamp(min, max));
 
     /// <summary>ReLU in place.</summary>
-    public Tensor ReluInPlace() => ApplyInPlace(Relu());
+    public Tensor ReluInPlace() => ApplyInPlace(InPlaceSource().Relu());
+
+    // The operand of an in-place unary op: under autograd a copy, since the op saves its input and the write would overwrite it.
+    private Tensor InPlaceSource() => Recording(this) ? Clone() : this;
 
     private Tensor ApplyInPlace(Tensor computed)
     {
@@ -102,7 +105,12 @@ public sealed partial class Tensor
         else
             Elementwise.Unary(new UnaryFn<double>(kind, p0, p1), x.Data<double>(), x.Sh, x.St, x.Off, result.Data<double>(), result.St, 0);
         if (Recording(x))
-            result.SetGradFn(name, [x], [x, result], g => [UnaryGrad(kind, p0, p1, x, result, g)]);
+        {
+            // Save only what the derivative reads, so an in-place write to the other one stays legal (as in PyTorch).
+            bool usesOutput = kind is UnaryKind.Exp or UnaryKind.Sqrt or UnaryKind.Reciprocal or UnaryKind.Tanh or UnaryKind.Sigmoid;
+            Tensor[] saved = kind == UnaryKind.Neg ? [] : usesOutput ? [result] : [x];
+            result.SetGradFn(name, [x], saved, g => [UnaryGrad(kind, p0, p1, x, result, g)]);
+        }
         return result;
     }
 
