@@ -45,6 +45,7 @@ public static class Functional
         var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
         if (dt == DType.Float32) ConvForward<float>(g, xc, wc, bc, y);
         else ConvForward<double>(g, xc, wc, bc, y);
+        KeepAlive(xc, wc, bc);
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         if (Tensor.Recording(inputs))
         {
@@ -71,6 +72,7 @@ public static class Functional
                     if (dt == DType.Float32) Conv2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
                     else Conv2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
                 }
+                GC.KeepAlive(go);
                 return bias is null ? [dx, dw] : [dx, dw, db];
             });
         }
@@ -109,6 +111,7 @@ public static class Functional
         var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
         if (dt == DType.Float32) ConvTranspose2dKernel.Forward(g, Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
         else ConvTranspose2dKernel.Forward(g, Span<double>(xc), Span<double>(wc), bc is null ? default : Span<double>(bc), MutableSpan<double>(y));
+        KeepAlive(xc, wc, bc);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         if (Tensor.Recording(inputs))
         {
@@ -135,6 +138,7 @@ public static class Functional
                     if (dt == DType.Float32) ConvTranspose2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
                     else ConvTranspose2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
                 }
+                GC.KeepAlive(go);
                 return bias is null ? [dx, dw] : [dx, dw, db];
             });
         }
@@ -158,6 +162,7 @@ public static class Functional
         var idx = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], DType.Int64);
         if (dt == DType.Float32) MaxPool2dKernel.Forward(g, Span<float>(xc), MutableSpan<float>(y), MutableSpan<long>(idx));
         else MaxPool2dKernel.Forward(g, Span<double>(xc), MutableSpan<double>(y), MutableSpan<long>(idx));
+        GC.KeepAlive(xc);
         if (Tensor.Recording(x))
         {
             y.SetGradFn("MaxPool2dBackward", [x], [], grad =>
@@ -166,6 +171,7 @@ public static class Functional
                 var dx = Tensor.Zeros(xc.Shape, dt);
                 if (dt == DType.Float32) MaxPool2dKernel.Backward(g, Span<float>(go), Span<long>(idx), MutableSpan<float>(dx));
                 else MaxPool2dKernel.Backward(g, Span<double>(go), Span<long>(idx), MutableSpan<double>(dx));
+                GC.KeepAlive(go);
                 return [dx];
             });
         }
@@ -187,6 +193,7 @@ public static class Functional
         int div = divisorOverride ?? 0;
         if (dt == DType.Float32) AvgPool2dKernel.Forward(g, Span<float>(xc), MutableSpan<float>(y), countIncludePad, div);
         else AvgPool2dKernel.Forward(g, Span<double>(xc), MutableSpan<double>(y), countIncludePad, div);
+        GC.KeepAlive(xc);
         if (Tensor.Recording(x))
         {
             y.SetGradFn("AvgPool2dBackward", [x], [], grad =>
@@ -195,6 +202,7 @@ public static class Functional
                 var dx = Tensor.Zeros(xc.Shape, dt);
                 if (dt == DType.Float32) AvgPool2dKernel.Backward(g, Span<float>(go), MutableSpan<float>(dx), countIncludePad, div);
                 else AvgPool2dKernel.Backward(g, Span<double>(go), MutableSpan<double>(dx), countIncludePad, div);
+                GC.KeepAlive(go);
                 return [dx];
             });
         }
@@ -212,6 +220,7 @@ public static class Functional
         var y = Tensor.Zeros([s[0], s[1], outputSize.H, outputSize.W], dt);
         if (dt == DType.Float32) AdaptiveAvgPool2dKernel.Forward(Span<float>(xc), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<float>(y));
         else AdaptiveAvgPool2dKernel.Forward(Span<double>(xc), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<double>(y));
+        GC.KeepAlive(xc);
         if (Tensor.Recording(x))
         {
             y.SetGradFn("AdaptiveAvgPool2dBackward", [x], [], grad =>
@@ -220,6 +229,7 @@ public static class Functional
                 var dx = Tensor.Zeros(xc.Shape, dt);
                 if (dt == DType.Float32) AdaptiveAvgPool2dKernel.Backward(Span<float>(go), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<float>(dx));
                 else AdaptiveAvgPool2dKernel.Backward(Span<double>(go), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<double>(dx));
+                GC.KeepAlive(go);
                 return [dx];
             });
         }
@@ -273,6 +283,15 @@ public static class Functional
     {
         DType dt = DTypes.Promote(a.DType, b.DType);
         return dt.IsFloatingPoint() ? dt : throw new ArgumentException($"{op}: expects floating tensors, got {a.DType.Name()} and {b.DType.Name()}.");
+    }
+
+    // Pooled arrays go back to the pool when their storage dies; spans taken from a temporary tensor
+    // need that tensor kept alive until the kernel that reads them has finished.
+    private static void KeepAlive(Tensor a, Tensor b, Tensor? c)
+    {
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+        GC.KeepAlive(c);
     }
 
     private static ReadOnlySpan<T> Span<T>(Tensor t) where T : unmanaged => t.Data<T>().AsSpan(t.StorageOffset, (int)t.Numel);

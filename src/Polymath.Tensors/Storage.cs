@@ -19,6 +19,17 @@ internal abstract class Storage
         if (length > Array.MaxLength)
             throw new OutOfMemoryException($"A tensor of {length} elements is larger than a .NET array allows ({Array.MaxLength}).");
         int n = (int)length;
+        if (BufferPool.Enabled && BufferPool.IsPooledSize(length * dtype.ElementSize()))
+        {
+            return dtype switch
+            {
+                DType.Float32 => PooledStorage<float>.Create(n, zeroed),
+                DType.Float64 => PooledStorage<double>.Create(n, zeroed),
+                DType.Int64 => PooledStorage<long>.Create(n, zeroed),
+                DType.Bool => PooledStorage<bool>.Create(n, zeroed: true),
+                _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+            };
+        }
         return dtype switch
         {
             DType.Float32 => new Storage<float>(zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n)),
@@ -30,7 +41,7 @@ internal abstract class Storage
     }
 }
 
-internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
+internal class Storage<T>(T[] data) : Storage where T : unmanaged
 {
     public readonly T[] Data = data;
 
@@ -39,4 +50,24 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
     public override DType DType => DTypes.Of<T>();
 
     public override Array Array => Data;
+}
+
+/// <summary>A storage whose array goes back to <see cref="BufferPool"/> when the GC finds it dead.</summary>
+internal sealed class PooledStorage<T> : Storage<T> where T : unmanaged
+{
+    private PooledStorage(T[] data) : base(data)
+    {
+    }
+
+    public static PooledStorage<T> Create(int length, bool zeroed)
+    {
+        var array = BufferPool.TryRent<T>(length);
+        if (array is null)
+            array = zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
+        else if (zeroed)
+            Array.Clear(array);
+        return new PooledStorage<T>(array);
+    }
+
+    ~PooledStorage() => BufferPool.Return(Data);
 }

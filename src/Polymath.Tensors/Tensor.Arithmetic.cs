@@ -257,6 +257,7 @@ public sealed partial class Tensor
         if (ReferenceEquals(o.Storage, Storage) && (o.Off != Off || !o.St.AsSpan().SequenceEqual(St)))
             o = o.Clone();
         RunBinary(kind, this, o, this);
+        GC.KeepAlive(o);
         Storage.Version++;
         return this;
     }

@@ -28,6 +28,7 @@ public sealed partial class Tensor
             case DType.Int64: SelectRows(x.Data<long>(), x.Off, result.Data<long>(), outer, size, inner, idx); break;
             default: SelectRows(x.Data<bool>(), x.Off, result.Data<bool>(), outer, size, inner, idx); break;
         }
+        GC.KeepAlive(x); // a contiguous copy's pooled array must outlive the kernel
         if (Recording(this))
         {
             int[] inShape = Sh;
@@ -67,6 +68,7 @@ public sealed partial class Tensor
             case DType.Int64: AddRows(src.Data<long>(), src.Off, Data<long>(), outer, size, inner, idx); break;
             default: throw new NotSupportedException($"index_add: {DType.Name()} is not supported.");
         }
+        GC.KeepAlive(src);
     }
 
     private static void AddRows<T>(T[] src, int so, T[] dst, int outer, int size, int inner, long[] idx) where T : unmanaged, System.Numerics.INumber<T>
@@ -189,6 +191,7 @@ public sealed partial class Tensor
             case DType.Int64: ScatterLoop(Data<long>(), offsets, vals.Data<long>(), vals.Off); break;
             default: throw new NotSupportedException($"scatter_add: {DType.Name()} is not supported.");
         }
+        GC.KeepAlive(vals);
     }
 
     private static void ScatterLoop<T>(T[] dst, int[] offsets, T[] src, int so) where T : unmanaged, System.Numerics.INumber<T>

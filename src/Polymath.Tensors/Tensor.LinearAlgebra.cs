@@ -87,6 +87,8 @@ public sealed partial class Tensor
             else
                 RunBatchedGemm(a.Data<double>(), a.Off, a.St[0], ta, lda, b.Data<double>(), b.Off, b.St[0], tb, ldb, result.Data<double>(), batch, m, n, k);
             _ = ga; _ = gb;
+            GC.KeepAlive(a); // contiguous copies' pooled arrays must outlive the GEMM
+            GC.KeepAlive(b);
         }
         if (Recording(a0, b0))
         {

@@ -124,6 +124,9 @@ public sealed partial class Tensor
             RunUnaryGrad(new UnaryBackwardFn<float>(new UnaryFn<float>(kind, p0, p1), kind), x.Data<float>(), x.Off, y.Data<float>(), y.Off, g.Data<float>(), g.Off, d.Data<float>(), n);
         else
             RunUnaryGrad(new UnaryBackwardFn<double>(new UnaryFn<double>(kind, p0, p1), kind), x.Data<double>(), x.Off, y.Data<double>(), y.Off, g.Data<double>(), g.Off, d.Data<double>(), n);
+        GC.KeepAlive(x); // contiguous copies' pooled arrays must outlive the kernel
+        GC.KeepAlive(y);
+        GC.KeepAlive(g);
         return d;
     }
 
@@ -222,6 +225,8 @@ public sealed partial class Tensor
             case DType.Int64: CompareLoop<long>(a, b, result, kind); break;
             default: CompareLoop<long>(a.To(DType.Int64), b.To(DType.Int64), result, kind); break;
         }
+        GC.KeepAlive(a); // converted copies' pooled arrays must outlive the kernel
+        GC.KeepAlive(b);
         return result;
     }
 
@@ -272,6 +277,7 @@ public sealed partial class Tensor
             case DType.Int64: WhereLoop<long>(condition, a, b, result); break;
             default: WhereLoop<bool>(condition, a, b, result); break;
         }
+        GC.KeepAlive(condition);
         if (Recording(a, b))
         {
             int[] sa = a.Sh, sb = b.Sh;

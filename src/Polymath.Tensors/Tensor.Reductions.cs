@@ -83,6 +83,7 @@ public sealed partial class Tensor
             case DType.Int64: Reduction.ArgExtremum(max, moved.Data<long>(), moved.Off, rows, n, idx); break;
             default: var asLong = moved.To(DType.Int64); Reduction.ArgExtremum(max, asLong.Data<long>(), 0, rows, n, idx); break;
         }
+        GC.KeepAlive(moved); // its pooled array must outlive the kernel above
         // rows were laid out with dim d moved last; result has dim d of size 1, so the order of the other dims matches.
         if (Rank == 0)
             return result.Reshape();
@@ -227,6 +228,7 @@ public sealed partial class Tensor
             case DType.Int64: Reduction.Reduce(kind, src.Data<long>(), src.Off, outer, reduced, inner, dst.Data<long>()); break;
             default: throw new NotSupportedException($"reduce: {x.DType.Name()} is not supported.");
         }
+        GC.KeepAlive(src); // a permuted copy's pooled array must outlive the kernel
     }
 
     // For each element, the product of the other elements of its reduction group (exact, also with zeros).
@@ -277,6 +279,7 @@ public sealed partial class Tensor
             else
                 SoftmaxRows(rows.Data<double>(), rows.Off, y.Data<double>(), count, n, log);
         }
+        GC.KeepAlive(rows); // its pooled array must outlive the kernel above
         var result = last ? y : y.Transpose(d, -1);
         if (Recording(x))
         {

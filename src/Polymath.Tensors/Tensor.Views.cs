@@ -386,6 +386,7 @@ public sealed partial class Tensor
                 case Storage<long> s: StridedCopy.Copy(src.Data<long>(), Sh, src.St, src.Off, s.Data, St, Off); break;
                 case Storage<bool> s: StridedCopy.Copy(src.Data<bool>(), Sh, src.St, src.Off, s.Data, St, Off); break;
             }
+            GC.KeepAlive(src); // its pooled array must outlive the copy
             return;
         }
         long n = Numel;

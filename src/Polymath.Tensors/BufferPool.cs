@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+
+namespace Polymath;
+
+/// <summary>
+/// Recycles the large arrays behind tensors. Fresh large .NET arrays land on the large-object heap:
+/// each one costs page faults on first touch and pushes the GC towards full collections, which made a
+/// 16M-element add several times slower than the add itself. A dead tensor's storage is finalized by the
+/// GC and its array comes back here; the next tensor of that exact length reuses it, already paged in.
+/// Small arrays are left to the GC, whose gen-0 allocation is cheaper than any pool.
+/// </summary>
+internal static class BufferPool
+{
+    /// <summary>Arrays of at least this many bytes are pooled (the large-object-heap threshold is 85,000).</summary>
+    public const int MinPooledBytes = 64 * 1024;
+
+    // Pooled memory is capped so an idle pool never holds more than a fraction of the machine.
+    private static readonly long s_capacityBytes = Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
+    private static long s_pooledBytes;
+
+    /// <summary>On when the environment variable POLYMATH_POOL is "1" (experimental until measured on a quiet machine).</summary>
+    public static readonly bool Enabled = Environment.GetEnvironmentVariable("POLYMATH_POOL") == "1";
+
+    public static bool IsPooledSize(long bytes) => bytes >= MinPooledBytes;
+
+    public static long PooledBytes => Interlocked.Read(ref s_pooledBytes);
+
+    public static T[]? TryRent<T>(int length) where T : unmanaged
+    {
+        if (!Bucket<T>.ByLength.TryGetValue(length, out var stack) || !stack.TryPop(out var array))
+            return null;
+        Interlocked.Add(ref s_pooledBytes, -(long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        return array;
+    }
+
+    public static void Return<T>(T[] array) where T : unmanaged
+    {
+        long bytes = (long)array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (Interlocked.Add(ref s_pooledBytes, bytes) > s_capacityBytes)
+        {
+            Interlocked.Add(ref s_pooledBytes, -bytes);
+            return;
+        }
+        Bucket<T>.ByLength.GetOrAdd(array.Length, _ => new ConcurrentStack<T[]>()).Push(array);
+    }
+
+    /// <summary>Drops every pooled array (for tests and for callers that want the memory back now).</summary>
+    public static void Clear()
+    {
+        Bucket<float>.ByLength.Clear();
+        Bucket<double>.ByLength.Clear();
+        Bucket<long>.ByLength.Clear();
+        Bucket<bool>.ByLength.Clear();
+        Interlocked.Exchange(ref s_pooledBytes, 0);
+    }
+
+    private static class Bucket<T> where T : unmanaged
+    {
+        public static readonly ConcurrentDictionary<int, ConcurrentStack<T[]>> ByLength = new();
+    }
+}
