@@ -42,6 +42,9 @@ internal static class BenchCommand
         string header = $"polymath bench: {selected.Count} rows, threads {threads}, {(quick ? "quick" : "full")} mode, " +
                         $"OpenBLAS {(Blas.OpenBlasAvailable ? "available" : "not available")}, peer: {peerState}";
         Console.Error.WriteLine(header);
+        if (LoadAverage() is double load && load > 0.75 * Environment.ProcessorCount)
+            Console.Error.WriteLine($"  warning: load average {load:F1} on {Environment.ProcessorCount} cores before the run - " +
+                                    "other processes compete for the CPU, so times (ours and the peer's) are noisy.");
 
         var rows = BenchRunner.Run(new BenchOptions
         {
@@ -61,6 +64,21 @@ internal static class BenchCommand
             Console.Write(Report.PlainTable(rows));
         Console.WriteLine("ratio = peer time / our time (>1: Polymath faster); times are medians per op.");
         return 0;
+    }
+
+    /// <summary>1-minute load average from /proc/loadavg (Linux), or null.</summary>
+    internal static double? LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.TryParse(text.Split(' ')[0], System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static void WriteSpectre(IReadOnlyList<BenchRow> rows, string header)
