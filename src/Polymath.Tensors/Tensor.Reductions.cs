@@ -169,17 +169,20 @@ public sealed partial class Tensor
         var result = Empty(keptShape, x.DType);
         ReduceInto(kind, x.Detach(), rd, result);
         var inputForGrad = x;
+        // Without keepDim the output is the same buffer under the squeezed shape, so its grad_fn is the reduction's own.
+        int[] outShape = keepDim ? keptShape : Enumerable.Range(0, Rank).Where(d => Array.IndexOf(rd, d) < 0).Select(d => Sh[d]).ToArray();
+        var output = keepDim ? result : new Tensor(result.Storage, outShape, ShapeUtil.ContiguousStrides(outShape), 0);
         if (Recording(x))
         {
             int[] inShape = x.Sh;
             switch (kind)
             {
                 case ReduceKind.Sum:
-                    result.SetGradFn("SumBackward", [x], [], g => [g.Reshape(keptShape).Expand(inShape)]);
+                    output.SetGradFn("SumBackward", [x], [], g => [g.Reshape(keptShape).Expand(inShape)]);
                     break;
                 case ReduceKind.Max:
                 case ReduceKind.Min:
-                    result.SetGradFn(kind == ReduceKind.Max ? "AmaxBackward" : "AminBackward", [x], [x, result], g =>
+                    output.SetGradFn(kind == ReduceKind.Max ? "AmaxBackward" : "AminBackward", [x], [x, result], g =>
                     {
                         var mask = inputForGrad.Eq(result.Detach()).To(g.DType);
                         var count = mask.Sum(rd, keepDim: true);
@@ -187,11 +190,11 @@ public sealed partial class Tensor
                     });
                     break;
                 case ReduceKind.Prod:
-                    result.SetGradFn("ProdBackward", [x], [x], g => [g.Reshape(keptShape) * ProductOfOthers(inputForGrad.Detach(), rd)]);
+                    output.SetGradFn("ProdBackward", [x], [x], g => [g.Reshape(keptShape) * ProductOfOthers(inputForGrad.Detach(), rd)]);
                     break;
             }
         }
-        return keepDim ? result : result.Reshape(Enumerable.Range(0, Rank).Where(d => Array.IndexOf(rd, d) < 0).Select(d => Sh[d]).ToArray());
+        return output;
     }
 
     private static void ReduceInto(ReduceKind kind, Tensor x, int[] rd, Tensor dst)

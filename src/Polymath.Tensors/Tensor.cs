@@ -109,7 +109,12 @@ public sealed partial class Tensor
         if (!ShapeUtil.SameShape(g.Sh, Sh))
             g = g.SumToShape(Sh);
         if (Grad is null)
-            Grad = g.DType == DType && !ReferenceEquals(g.Storage, Storage) && g.IsContiguous ? g : g.To(DType).Clone();
+        {
+            // Always a tensor of our own: the same gradient tensor can reach several leaves (x + w) or be the
+            // caller's, and a later accumulation into one Grad must not change the others.
+            var converted = g.To(DType);
+            Grad = ReferenceEquals(converted, g) ? g.Clone() : converted;
+        }
         else
             Grad.AddInPlace(g);
     }
