@@ -11,10 +11,11 @@ public static class Suite
     public static List<BenchCase> Cases(bool quick)
     {
         var cases = new List<BenchCase>();
-        var heavy = quick ? new MeasureSettings(1, 0.05, 3, 20) : new MeasureSettings(2, 0.3, 5, 100);
-        var stream = quick ? new MeasureSettings(2, 0.05, 3, 50) : new MeasureSettings(3, 0.3, 7, 200);
-        var conv = quick ? new MeasureSettings(1, 0.05, 3, 20) : new MeasureSettings(2, 0.3, 5, 50);
-        var tiny = quick ? new MeasureSettings(2000, 0.05, 5, 100, 2000) : new MeasureSettings(20000, 0.3, 9, 200, 10000);
+        double warmS = quick ? 0.05 : 0.25;
+        var heavy = quick ? new MeasureSettings(1, 0.05, 3, 20, 1, warmS) : new MeasureSettings(2, 0.3, 5, 100, 1, warmS);
+        var stream = quick ? new MeasureSettings(2, 0.05, 3, 50, 1, warmS) : new MeasureSettings(3, 0.3, 7, 200, 1, warmS);
+        var conv = quick ? new MeasureSettings(1, 0.05, 3, 20, 1, warmS) : new MeasureSettings(2, 0.3, 5, 50, 1, warmS);
+        var tiny = quick ? new MeasureSettings(2000, 0.05, 5, 100, 2000, warmS) : new MeasureSettings(20000, 0.3, 9, 200, 10000, warmS);
 
         // a) GEMM, square float32.
         int[] sizes = quick ? [256, 512] : [256, 512, 1024, 2048];
@@ -158,6 +159,7 @@ public static class Suite
             ["min_reps"] = s.MinReps,
             ["max_reps"] = s.MaxReps,
             ["inner"] = s.Inner,
+            ["warmup_time"] = s.WarmupTime,
         };
         foreach (var kv in extra.ToList())
         {

@@ -9,7 +9,8 @@ Run with Debian's Python (python3-torch):
 specs.json is a JSON list written by Polymath.Bench; each item:
     {"name": "add_16M", "op": "add", "shape": [16777216], "warmup": 3,
      "min_time": 0.3, "min_reps": 5, "max_reps": 200, "inner": 1, ...op-specific keys}
-Timing rule (same as Polymath.Bench.Harness): `warmup` untimed calls, then timed samples of
+Timing rule (same as Polymath.Bench.Harness): untimed calls until `warmup` calls and `warmup_time`
+seconds, then timed samples of
 `inner` calls each until at least `min_reps` samples and `min_time` seconds (at most `max_reps`);
 the figure is the median sample divided by `inner`.
 
@@ -23,9 +24,11 @@ import sys
 import time
 
 
-def measure(fn, warmup, min_time, min_reps, max_reps, inner):
-    for _ in range(warmup):
+def measure(fn, warmup, min_time, min_reps, max_reps, inner, warmup_time=0.0):
+    i, w0 = 0, time.perf_counter()
+    while i < warmup or time.perf_counter() - w0 < warmup_time:
         fn()
+        i += 1
     times = []
     start = time.perf_counter()
     while len(times) < min_reps or (time.perf_counter() - start < min_time and len(times) < max_reps):
@@ -140,7 +143,8 @@ def main():
             g = torch.Generator().manual_seed(1234)
             fn = build(spec, torch, F, g)
             med, mn, reps = measure(fn, spec.get("warmup", 3), spec.get("min_time", 0.3),
-                                    spec.get("min_reps", 5), spec.get("max_reps", 200), spec.get("inner", 1))
+                                    spec.get("min_reps", 5), spec.get("max_reps", 200), spec.get("inner", 1),
+                                    spec.get("warmup_time", 0.0))
             row = dict(name=name, median_s=med, min_s=mn, reps=reps, torch=torch.__version__, threads=a.threads)
         except Exception as e:  # one bad op must not lose the others
             row = dict(name=name, error=f"{type(e).__name__}: {e}")
