@@ -59,7 +59,7 @@ internal static class BenchCommand
         if (json)
             return 0;
         if (fancy)
-            WriteSpectre(rows, header);
+            WriteSpectre(rows);
         else
             Console.Write(Report.PlainTable(rows));
         Console.WriteLine("ratio = peer time / our time (>1: Polymath faster); times are medians per op.");
@@ -81,9 +81,9 @@ internal static class BenchCommand
         }
     }
 
-    private static void WriteSpectre(IReadOnlyList<BenchRow> rows, string header)
+    private static void WriteSpectre(IReadOnlyList<BenchRow> rows)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(header));
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("name");
         table.AddColumn(new TableColumn("ours").RightAligned());
         table.AddColumn(new TableColumn("torch").RightAligned());
