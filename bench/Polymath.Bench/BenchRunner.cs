@@ -64,8 +64,8 @@ public static class BenchRunner
         {
             if (cases.Any(c => c.Bytes is not null))
             {
-                options.Progress?.Invoke("measuring memory bandwidth (managed triad + copy)");
-                bandwidth = MemoryBandwidth.Measure(options.Quick ? 8 << 20 : 32 << 20, options.Threads, options.Quick ? 3 : 5);
+                options.Progress?.Invoke("measuring memory bandwidth (managed triad, copy, read)");
+                bandwidth = MemoryBandwidth.Measure(options.Quick ? 8 << 20 : 32 << 20, options.Threads, options.Quick ? 3 : 10);
                 Collect();
             }
 
@@ -226,6 +226,9 @@ public static class BenchRunner
             if (bw is { } b)
             {
                 row.Set("bandwidth_gbs", b.BestGBs);
+                row.Set("triad_gbs", b.TriadGBs);
+                row.Set("copy_gbs", b.CopyGBs);
+                row.Set("read_gbs", b.ReadGBs);
                 row.Set("fraction_of_bandwidth", gbs / b.BestGBs);
                 row.Set("peer_fraction_of_bandwidth", peerGbs / b.BestGBs);
             }

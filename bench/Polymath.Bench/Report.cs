@@ -89,7 +89,7 @@ public static class Report
         var parts = new List<string>();
         foreach (var (k, v) in row.Extras)
         {
-            if (k is "threads" or "provider" or "reps" or "ours_min_s" or "torch" or "ours_ns_per_op" or "peer_ns_per_op")
+            if (k is "threads" or "provider" or "reps" or "ours_min_s" or "torch" or "ours_ns_per_op" or "peer_ns_per_op" or "triad_gbs" or "copy_gbs" or "read_gbs")
                 continue;
             string text = v switch
             {
