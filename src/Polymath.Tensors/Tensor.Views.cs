@@ -146,7 +146,7 @@ public sealed partial class Tensor
     /// <summary>Swaps two dims.</summary>
     public Tensor Transpose(int dim0, int dim1)
     {
-        if (Rank < 2 && Rank > 0)
+        if (Rank < 2)
         {
             ShapeUtil.WrapDim(dim0, Rank, "transpose");
             ShapeUtil.WrapDim(dim1, Rank, "transpose");
