@@ -150,6 +150,13 @@ public sealed partial class Tensor
     {
         if (dims is null || dims.Length == 0)
             return Enumerable.Range(0, Rank).ToArray();
+        if (Rank == 0)
+        {
+            // A 0-d tensor accepts dim 0 or -1 (as PyTorch) and has no dims to reduce.
+            foreach (int d in dims)
+                ShapeUtil.WrapDim(d, Rank, op);
+            return [];
+        }
         var set = new SortedSet<int>();
         foreach (int d in dims)
             if (!set.Add(ShapeUtil.WrapDim(d, Rank, op)))
