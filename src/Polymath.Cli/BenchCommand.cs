@@ -38,7 +38,9 @@ internal static class BenchCommand
         }
 
         bool fancy = !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Ansi;
-        string peerState = noPeer ? "off" : PeerRunner.PythonProblem() is { } p ? $"n/a - {p}" : $"torch via {PeerRunner.Python}";
+        // The peer check (a Python subprocess importing torch) runs after our timings, when the peers run:
+        // spawning it first was seen to slow the first managed-GEMM row tenfold in the same process.
+        string peerState = noPeer ? "off" : $"torch via {PeerRunner.Python} (checked after our timings)";
         string header = $"polymath bench: {selected.Count} rows, threads {threads}, {(quick ? "quick" : "full")} mode, " +
                         $"OpenBLAS {(Blas.OpenBlasAvailable ? "available" : "not available")}, peer: {peerState}";
         Console.Error.WriteLine(header);
