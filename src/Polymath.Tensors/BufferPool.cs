@@ -18,12 +18,45 @@ internal static class BufferPool
     private static readonly long s_capacityBytes = Math.Min(4L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8);
     private static long s_pooledBytes;
 
-    /// <summary>On when the environment variable POLYMATH_POOL is "1" (experimental until measured on a quiet machine).</summary>
-    public static readonly bool Enabled = Environment.GetEnvironmentVariable("POLYMATH_POOL") == "1";
+    /// <summary>Off when the environment variable POLYMATH_POOL is "0".</summary>
+    public static readonly bool Enabled = Environment.GetEnvironmentVariable("POLYMATH_POOL") != "0";
 
     public static bool IsPooledSize(long bytes) => bytes >= MinPooledBytes;
 
     public static long PooledBytes => Interlocked.Read(ref s_pooledBytes);
+
+    // A dead storage returns its array only once the GC has run its finalizer, and large-object-heap
+    // collections are rare when most arrays come from the pool. So after this many bytes have been handed
+    // out, a miss triggers a collection that brings back everything that died since the last one.
+    private const long CollectEveryBytes = 256L << 20;
+    private static long s_bytesSinceCollect;
+    private static readonly object s_collectGate = new();
+
+    /// <summary>An array of exactly <paramref name="length"/> elements: pooled when one is free, else new.</summary>
+    public static T[] Rent<T>(int length, bool zeroed) where T : unmanaged
+    {
+        long bytes = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        long handedOut = Interlocked.Add(ref s_bytesSinceCollect, bytes);
+        var array = TryRent<T>(length);
+        if (array is null && handedOut > CollectEveryBytes)
+        {
+            lock (s_collectGate)
+            {
+                if (Interlocked.Read(ref s_bytesSinceCollect) > CollectEveryBytes)
+                {
+                    Interlocked.Exchange(ref s_bytesSinceCollect, 0);
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+                    GC.WaitForPendingFinalizers();
+                }
+            }
+            array = TryRent<T>(length);
+        }
+        if (array is null)
+            return zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
+        if (zeroed)
+            Array.Clear(array);
+        return array;
+    }
 
     public static T[]? TryRent<T>(int length) where T : unmanaged
     {

@@ -59,15 +59,7 @@ internal sealed class PooledStorage<T> : Storage<T> where T : unmanaged
     {
     }
 
-    public static PooledStorage<T> Create(int length, bool zeroed)
-    {
-        var array = BufferPool.TryRent<T>(length);
-        if (array is null)
-            array = zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
-        else if (zeroed)
-            Array.Clear(array);
-        return new PooledStorage<T>(array);
-    }
+    public static PooledStorage<T> Create(int length, bool zeroed) => new(BufferPool.Rent<T>(length, zeroed));
 
     ~PooledStorage() => BufferPool.Return(Data);
 }

@@ -46,7 +46,7 @@ public sealed partial class Tensor
     private static void SelectRows<T>(T[] x, int xo, T[] dst, int outer, int size, int inner, long[] idx) where T : unmanaged
     {
         int n = idx.Length;
-        Threads.For((long)outer * n, Math.Max(1, 8192 / Math.Max(inner, 1)), (s, e) =>
+        Threads.For((long)outer * n, Math.Max(1, 8192 / Math.Max(inner, 1)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long r = s; r < e; r++)
             {
@@ -77,7 +77,7 @@ public sealed partial class Tensor
         // Parallel over outer blocks, or over column chunks when there is one block (embedding gradients).
         if (outer > 1)
         {
-            Threads.For(outer, 1, (s, e) =>
+            Threads.For(outer, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 for (long o = s; o < e; o++)
                     for (int j = 0; j < n; j++)
@@ -88,7 +88,7 @@ public sealed partial class Tensor
             });
             return;
         }
-        Threads.For(inner, 256, (s, e) =>
+        Threads.For(inner, 256, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             int len = (int)(e - s);
             for (int j = 0; j < n; j++)
@@ -273,7 +273,7 @@ public sealed partial class Tensor
         if (outShape.Length > 0) outShape[^1] = keep;
         var result = Empty(outShape, DType.Int64);
         var dst = result.Data<long>();
-        Threads.For(rows, 64, (s, e) =>
+        Threads.For(rows, 64, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             var keys = new double[n];
             var perm = new int[n];

@@ -119,7 +119,7 @@ public sealed partial class Tensor
         long work = (long)m * n * k;
         // Many small products: one per thread chunk (each GEMM single-threaded). Few large ones: GEMM threads inside.
         long minChunk = work >= 1 << 21 ? batch : Math.Max(1, (1 << 18) / Math.Max(work, 1));
-        Threads.For(batch, Math.Min(batch, minChunk), (s, e) =>
+        Threads.For(batch, Math.Min(batch, minChunk), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long i = s; i < e; i++)
             {

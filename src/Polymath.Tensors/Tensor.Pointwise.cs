@@ -133,7 +133,7 @@ public sealed partial class Tensor
     private static void RunUnaryGrad<T>(UnaryBackwardFn<T> fn, T[] x, int xo, T[] y, int yo, T[] g, int go, T[] d, int n)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        Threads.For(n, 1 << 15, (s, e) =>
+        Threads.For(n, 1 << 15, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             int len = (int)(e - s);
             fn.Apply(x.AsSpan(xo + (int)s, len), y.AsSpan(yo + (int)s, len), g.AsSpan(go + (int)s, len), d.AsSpan((int)s, len));
@@ -238,7 +238,7 @@ public sealed partial class Tensor
         T[] x = a.Data<T>(), y = b.Data<T>();
         bool[] d = dst.Data<bool>();
         int n = layout.Inner, sa = layout.InnerStride(0), sb = layout.InnerStride(1), sd = layout.InnerStride(2);
-        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(1, n)), (s, e) =>
+        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(1, n)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long r = s; r < e; r++)
             {
@@ -303,7 +303,7 @@ public sealed partial class Tensor
         bool[] cd = c.Data<bool>();
         T[] x = a.Data<T>(), y = b.Data<T>(), d = dst.Data<T>();
         int n = layout.Inner, sc = layout.InnerStride(0), sa = layout.InnerStride(1), sb = layout.InnerStride(2), sd = layout.InnerStride(3);
-        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(1, n)), (s, e) =>
+        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(1, n)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long r = s; r < e; r++)
             {

@@ -306,7 +306,7 @@ public sealed partial class Tensor
 
     private static void SoftmaxRows<T>(T[] x, int xo, T[] y, long rows, int n, bool log) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        Threads.For(rows, Math.Max(1, 8192 / n), (s, e) =>
+        Threads.For(rows, Math.Max(1, 8192 / n), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             Span<T> buf = stackalloc T[256];
             for (long r = s; r < e; r++)

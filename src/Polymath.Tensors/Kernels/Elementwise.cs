@@ -42,10 +42,10 @@ internal static class Elementwise
                 op.Apply(x.AsSpan(xo, n), dst.AsSpan(dof, n));
                 return;
             }
-            Threads.For(n, GrainElements, (s, e) => op.Apply(x.AsSpan(xo + (int)s, (int)(e - s)), dst.AsSpan(dof + (int)s, (int)(e - s))));
+            Threads.For(n, GrainElements, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) => op.Apply(x.AsSpan(xo + (int)s, (int)(e - s)), dst.AsSpan(dof + (int)s, (int)(e - s))));
             return;
         }
-        Threads.For(layout.Rows, Math.Max(1, GrainElements / Math.Max(n, 1)), (start, end) =>
+        Threads.For(layout.Rows, Math.Max(1, GrainElements / Math.Max(n, 1)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (long r = start; r < end; r++)
             {
@@ -71,7 +71,7 @@ internal static class Elementwise
         if (layout.Rows == 1 && n > GrainElements)
         {
             int ao = layout.Offsets[0], bo = layout.Offsets[1], dof = layout.Offsets[2];
-            Threads.For(n, GrainElements, (s, e) => Row(op, a, ao + (int)s * sa, sa, b, bo + (int)s * sb, sb, dst, dof + (int)s * sd, sd, (int)(e - s)));
+            Threads.For(n, GrainElements, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) => Row(op, a, ao + (int)s * sa, sa, b, bo + (int)s * sb, sb, dst, dof + (int)s * sd, sd, (int)(e - s)));
             return;
         }
         if (layout.Rows == 1)
@@ -79,7 +79,7 @@ internal static class Elementwise
             Row(op, a, layout.Offsets[0], sa, b, layout.Offsets[1], sb, dst, layout.Offsets[2], sd, n);
             return;
         }
-        Threads.For(layout.Rows, Math.Max(1, GrainElements / Math.Max(n, 1)), (start, end) =>
+        Threads.For(layout.Rows, Math.Max(1, GrainElements / Math.Max(n, 1)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (long r = start; r < end; r++)
                 Row(op, a, layout.RowOffset(0, r), sa, b, layout.RowOffset(1, r), sb, dst, layout.RowOffset(2, r), sd, n);

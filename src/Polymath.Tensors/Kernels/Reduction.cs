@@ -80,7 +80,7 @@ internal static class Reduction
                 int chunks = Math.Min(Threads.Available, (int)(reduced / Grain));
                 var partial = new T[chunks];
                 long per = (reduced + chunks - 1) / chunks;
-                Threads.For(chunks, 1, (s, e) =>
+                Threads.For(chunks, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                 {
                     for (long c = s; c < e; c++)
                     {
@@ -94,7 +94,7 @@ internal static class Reduction
                 dst[0] = acc;
                 return;
             }
-            Threads.For(outer, Math.Max(1, Grain / R), (s, e) =>
+            Threads.For(outer, Math.Max(1, Grain / R), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 for (long o = s; o < e; o++)
                     dst[o] = ReduceSpan<T>(kind, x.AsSpan(xOffset + (int)(o * R), R));
@@ -104,7 +104,7 @@ internal static class Reduction
         // Combine whole rows of length I; split over outer, or over columns when outer is small.
         if (outer >= Threads.Available || (long)I * R < Grain)
         {
-            Threads.For(outer, Math.Max(1, Grain / (R * (long)I)), (s, e) =>
+            Threads.For(outer, Math.Max(1, Grain / (R * (long)I)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 for (long o = s; o < e; o++)
                 {
@@ -120,7 +120,7 @@ internal static class Reduction
         for (long o = 0; o < outer; o++)
         {
             long oo = o;
-            Threads.For(I, Math.Max(64, Grain / R), (s, e) =>
+            Threads.For(I, Math.Max(64, Grain / R), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 int len = (int)(e - s);
                 var acc = dst.AsSpan((int)(oo * I + s), len);
@@ -135,7 +135,7 @@ internal static class Reduction
     /// <summary>Index of the max (or min) of each row of a contiguous [rows, n] block; first index on ties, NaN wins.</summary>
     public static void ArgExtremum<T>(bool max, T[] x, int xOffset, long rows, int n, long[] dst) where T : unmanaged, INumber<T>
     {
-        Threads.For(rows, Math.Max(1, Grain / Math.Max(n, 1)), (s, e) =>
+        Threads.For(rows, Math.Max(1, Grain / Math.Max(n, 1)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long r = s; r < e; r++)
             {

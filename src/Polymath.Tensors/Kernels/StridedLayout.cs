@@ -101,10 +101,10 @@ internal static class StridedCopy
         if (layout.Rows == 1 && ss == 1 && ds == 1)
         {
             int so = layout.Offsets[0], dof = layout.Offsets[1];
-            Threads.For(n, 1 << 18, (s, e) => src.AsSpan(so + (int)s, (int)(e - s)).CopyTo(dst.AsSpan(dof + (int)s)));
+            Threads.For(n, 1 << 18, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) => src.AsSpan(so + (int)s, (int)(e - s)).CopyTo(dst.AsSpan(dof + (int)s)));
             return;
         }
-        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(n, 1)), (start, end) =>
+        Threads.For(layout.Rows, Math.Max(1, 16384 / Math.Max(n, 1)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             for (long r = start; r < end; r++)
             {

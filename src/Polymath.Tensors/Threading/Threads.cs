@@ -58,16 +58,27 @@ public static class Threads
             return;
         }
         long per = (count + chunks - 1) / chunks;
+        if (WorkerPool.TryRun(count, per, (int)chunks, body))
+            return;
+        // Another thread is using the workers: share the .NET thread pool instead.
         System.Threading.Tasks.Parallel.For(0, (int)chunks, new ParallelOptions { MaxDegreeOfParallelism = (int)chunks }, c =>
         {
             long start = c * per;
             long end = Math.Min(count, start + per);
             if (start >= end)
                 return;
-            bool outer = t_inParallelRegion;
-            t_inParallelRegion = true;
+            bool outer = EnterParallelRegion();
             try { body(start, end); }
-            finally { t_inParallelRegion = outer; }
+            finally { ExitParallelRegion(outer); }
         });
     }
+
+    internal static bool EnterParallelRegion()
+    {
+        bool outer = t_inParallelRegion;
+        t_inParallelRegion = true;
+        return outer;
+    }
+
+    internal static void ExitParallelRegion(bool outer) => t_inParallelRegion = outer;
 }

@@ -29,7 +29,7 @@ internal static class AdaptiveAvgPool2dKernel
         fixed (T* px = input, py = output)
         {
             nint ax = (nint)px, ay = (nint)py;
-            Threads.For(planes, PoolUtil.MinPlanes(inH * inW), (s, e) =>
+            Threads.For(planes, PoolUtil.MinPlanes(inH * inW), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                 Run(new Span<T>((T*)ax, inLen), new Span<T>((T*)ay, outLen), inH, inW, outH, outW, (int)s, (int)e, backward: false));
         }
     }
@@ -46,7 +46,7 @@ internal static class AdaptiveAvgPool2dKernel
         fixed (T* pgy = gradOutput, pgx = gradInput)
         {
             nint agy = (nint)pgy, agx = (nint)pgx;
-            Threads.For(planes, PoolUtil.MinPlanes(inH * inW), (s, e) =>
+            Threads.For(planes, PoolUtil.MinPlanes(inH * inW), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 var gx = new Span<T>((T*)agx, inLen);
                 if (!accumulate)

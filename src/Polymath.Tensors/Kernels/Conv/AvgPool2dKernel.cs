@@ -21,7 +21,7 @@ internal static class AvgPool2dKernel
         fixed (T* px = input, py = output)
         {
             nint ax = (nint)px, ay = (nint)py;
-            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), (s, e) =>
+            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                 Run(geo, new Span<T>((T*)ax, inLen), new Span<T>((T*)ay, outLen), (int)s, (int)e, countIncludePad, divisorOverride, backward: false));
         }
     }
@@ -41,7 +41,7 @@ internal static class AvgPool2dKernel
         fixed (T* pgy = gradOutput, pgx = gradInput)
         {
             nint agy = (nint)pgy, agx = (nint)pgx;
-            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), (s, e) =>
+            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 var gx = new Span<T>((T*)agx, inLen);
                 if (!accumulate)

@@ -193,7 +193,7 @@ internal static class ConvHelpers
             body(0, 0, count);
             return;
         }
-        Threads.For(chunks, 1, (cs, ce) =>
+        Threads.For(chunks, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (cs, ce) =>
         {
             for (long c = cs; c < ce; c++)
             {

@@ -22,7 +22,7 @@ internal static class MaxPool2dKernel
         fixed (long* pi = indices)
         {
             nint ax = (nint)px, ay = (nint)py, ai = (nint)pi;
-            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), (s, e) =>
+            Threads.For(g.Planes, PoolUtil.MinPlanes(g.InH * g.InW), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
                 ForwardPlanes(geo, new ReadOnlySpan<T>((T*)ax, inLen), new Span<T>((T*)ay, outLen), new Span<long>((long*)ai, outLen), (int)s, (int)e));
         }
     }
@@ -87,7 +87,7 @@ internal static class MaxPool2dKernel
         fixed (long* pi = indices)
         {
             nint agy = (nint)pgy, agx = (nint)pgx, ai = (nint)pi;
-            Threads.For(g.Planes, PoolUtil.MinPlanes(plane), (s, e) =>
+            Threads.For(g.Planes, PoolUtil.MinPlanes(plane), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
             {
                 var gy = new ReadOnlySpan<T>((T*)agy, outLen);
                 var idx = new ReadOnlySpan<long>((long*)ai, outLen);

@@ -85,6 +85,9 @@ internal static unsafe class ManagedGemm
         }
     }
 
+    // Kernels are compiled fully optimised on first call: tier-0 code, or code stuck there when
+    // worker threads share the call count, ran the 256x256 GEMM ten times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T>(bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
     {
@@ -148,6 +151,7 @@ internal static unsafe class ManagedGemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleC<T>(int m, int n, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < m; i++)
@@ -162,6 +166,7 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>Computes rows [i0,i1) × columns [j0,j1) of C on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<T>(in Plan plan, bool transA, bool transB, int i0, int i1, int j0, int j1, int k,
         T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, INumber<T>
     {
@@ -219,6 +224,7 @@ internal static unsafe class ManagedGemm
     /// Packs alpha·op(A)[i0:i0+mc, p0:p0+kc] as MR-tall panels: panel q holds, for each p, the MR
     /// values of column p, rows q·MR.. (zero past mc). Folding alpha in here spares the kernel a multiply.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<T>(bool transA, T* a, int lda, int i0, int mc, int p0, int kc, T alpha, int MR, T* dst)
         where T : unmanaged, INumber<T>
     {
@@ -270,6 +276,7 @@ internal static unsafe class ManagedGemm
     /// dst[p*MR + r] = alpha*src[r*ld + p] with 4×4 register transposes; the last kc % 4 columns are
     /// copied by scalar code. Returns how many rows it packed (0 where there is no fast path).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Transpose4Rows<T>(T* src, int ld, int rows, int kc, T alpha, T* dst, int MR)
         where T : unmanaged, INumber<T>
     {
@@ -351,6 +358,7 @@ internal static unsafe class ManagedGemm
     /// Packs op(B)[p0:p0+kc, j0:j0+nc] as NR-wide panels: panel q holds, for each p, the NR values of
     /// row p, columns q·NR.. (zero past nc).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<T>(bool transB, T* b, int ldb, int p0, int kc, int j0, int nc, int NR, T* dst)
         where T : unmanaged, INumber<T>
     {
@@ -451,6 +459,7 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>Adds an edge tile (the top-left mr×nr of the MR×NR scratch tile) into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreEdge<T>(T* tile, int NR, T* c, int ldc, T beta, int mode, int mr, int nr)
         where T : unmanaged, INumber<T>
     {
@@ -467,6 +476,7 @@ internal static unsafe class ManagedGemm
     /// 12×(2·W) tile, W = lanes of a Vector512: per step of k, two loads of B, twelve broadcasts of A
     /// and 24 FMAs into 24 accumulators that stay in registers for the whole kc loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
         where T : unmanaged, INumber<T>
     {
@@ -542,6 +552,7 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>6×(2·W) tile with Vector256: 12 accumulators, for machines with 16 vector registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
         where T : unmanaged, INumber<T>
     {
@@ -580,6 +591,7 @@ internal static unsafe class ManagedGemm
     }
 
     /// <summary>4×4 scalar tile for machines without usable SIMD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar<T>(int kc, T* ap, T* bp, T* c, int ldc, T beta, int mode, int mr, int nr, T* tile)
         where T : unmanaged, INumber<T>
     {
