@@ -65,7 +65,8 @@ public static class BenchRunner
             if (cases.Any(c => c.Bytes is not null))
             {
                 options.Progress?.Invoke("measuring memory bandwidth (managed triad, copy, read)");
-                bandwidth = MemoryBandwidth.Measure(options.Quick ? 8 << 20 : 32 << 20, options.Threads, options.Quick ? 3 : 10);
+                // Same array size as the elementwise rows (16M floats), so both see the same cache/memory mix.
+                bandwidth = MemoryBandwidth.Measure(options.Quick ? 8 << 20 : 16 << 20, options.Threads, options.Quick ? 3 : 10);
                 Collect();
             }
 

@@ -42,7 +42,8 @@ public static class Functional
         var xc = x.Detach().To(dt).Contiguous();
         var wc = w.Detach().To(dt).Contiguous();
         var bc = bias?.Detach().To(dt).Contiguous();
-        var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
+        // The conv kernels overwrite their outputs, so no zero-fill is needed.
+        var y = Tensor.Empty([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
         if (dt == DType.Float32) ConvForward<float>(g, xc, wc, bc, y);
         else ConvForward<double>(g, xc, wc, bc, y);
         KeepAlive(xc, wc, bc);
@@ -56,19 +57,19 @@ public static class Functional
                 Tensor? dx = null, dw = null, db = null;
                 if (gx)
                 {
-                    dx = Tensor.Zeros(xc.Shape, dt);
+                    dx = Tensor.Empty(xc.Shape, dt);
                     if (dt == DType.Float32) Conv2dKernel.BackwardInput(g, Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
                     else Conv2dKernel.BackwardInput(g, Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
                 }
                 if (gw)
                 {
-                    dw = Tensor.Zeros(wc.Shape, dt);
+                    dw = Tensor.Empty(wc.Shape, dt);
                     if (dt == DType.Float32) Conv2dKernel.BackwardWeight(g, Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
                     else Conv2dKernel.BackwardWeight(g, Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
                 }
                 if (gb)
                 {
-                    db = Tensor.Zeros([g.OutChannels], dt);
+                    db = Tensor.Empty([g.OutChannels], dt);
                     if (dt == DType.Float32) Conv2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
                     else Conv2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
                 }

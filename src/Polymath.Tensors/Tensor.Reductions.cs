@@ -293,15 +293,49 @@ public sealed partial class Tensor
         var result = last ? y : y.Transpose(d, -1);
         if (Recording(x))
         {
+            // Fused row kernel: softmax dx = y (g - <g, y>), log-softmax dx = g - exp(y) Σg, per row.
             result.SetGradFn(log ? "LogSoftmaxBackward" : "SoftmaxBackward", [x], [result], g =>
             {
-                var yv = result.Detach();
-                return log
-                    ? [g - yv.Exp() * g.Sum(d, keepDim: true)]
-                    : [yv * (g - (g * yv).Sum(d, keepDim: true))];
+                var gRows = (last ? g : g.Transpose(d, -1)).To(y.DType).Contiguous();
+                var dx = Empty(y.Shape, y.DType);
+                if (n > 0)
+                {
+                    if (y.DType == DType.Float32)
+                        SoftmaxBackwardRows(y.Data<float>(), gRows.Data<float>(), gRows.Off, dx.Data<float>(), count, n, log);
+                    else
+                        SoftmaxBackwardRows(y.Data<double>(), gRows.Data<double>(), gRows.Off, dx.Data<double>(), count, n, log);
+                }
+                GC.KeepAlive(gRows);
+                return [last ? dx : dx.Transpose(d, -1)];
             });
         }
         return result;
+    }
+
+    private static void SoftmaxBackwardRows<T>(T[] y, T[] g, int go, T[] dx, long rows, int n, bool log) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Threads.For(rows, Math.Max(1, 8192 / n), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
+        {
+            for (long r = s; r < e; r++)
+            {
+                var yr = new ReadOnlySpan<T>(y, (int)(r * n), n);
+                var gr = new ReadOnlySpan<T>(g, go + (int)(r * n), n);
+                var dr = new Span<T>(dx, (int)(r * n), n);
+                if (log)
+                {
+                    T sum = TensorPrimitives.Sum(gr);
+                    TensorPrimitives.Exp(yr, dr);
+                    TensorPrimitives.Multiply(dr, sum, dr);
+                    TensorPrimitives.Subtract(gr, dr, dr);
+                }
+                else
+                {
+                    T dot = TensorPrimitives.Dot(gr, yr);
+                    TensorPrimitives.Subtract(gr, dot, dr);
+                    TensorPrimitives.Multiply(dr, yr, dr);
+                }
+            }
+        });
     }
 
     private static void SoftmaxRows<T>(T[] x, int xo, T[] y, long rows, int n, bool log) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

@@ -320,4 +320,13 @@ public class GemmTests
             Blas.UseOpenBlas = saved;
         }
     }
+
+    /// <summary>CI installs OpenBLAS and sets POLYMATH_REQUIRE_OPENBLAS=1, so the OpenBLAS provider is really tested there.</summary>
+    [Fact]
+    public void OpenBlasIsLoadedWhereRequired()
+    {
+        if (Environment.GetEnvironmentVariable("POLYMATH_REQUIRE_OPENBLAS") != "1")
+            return;
+        Assert.True(Blas.OpenBlasAvailable, "POLYMATH_REQUIRE_OPENBLAS=1 but libopenblas could not be loaded");
+    }
 }
