@@ -126,6 +126,11 @@ internal static class Conv2dKernel
         int start, int end, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UseBatchBlocks<T>(g, end - start, out int block))
+        {
+            ForwardBlocked(g, x, w, bias, y, start, end, block, accumulate);
+            return;
+        }
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
@@ -203,6 +208,11 @@ internal static class Conv2dKernel
         int start, int end, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UseBatchBlocks<T>(g, end - start, out int block))
+        {
+            BackwardInputBlocked(g, gy, w, inputBias, gx, start, end, block, accumulate);
+            return;
+        }
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
@@ -263,6 +273,11 @@ internal static class Conv2dKernel
     private static void WeightChunk<T>(in ConvGeometry g, ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw, int start, int end, bool accumulateFirst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UseBatchBlocks<T>(g, end - start, out int block))
+        {
+            WeightBlocked(g, gy, x, gw, start, end, block, accumulateFirst);
+            return;
+        }
         int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
         int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows;
         bool pointwise = g.IsPointwise;
@@ -302,6 +317,168 @@ internal static class Conv2dKernel
         {
             if (colArr is not null)
                 ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Small images: several samples per GEMM. The samples of a block are unfolded side by side into one
+    // column matrix [Cin/groups·kH·kW, block·Ho·Wo], so each (block, group) is a single GEMM with
+    // N (forward, backward-input) or K (backward-weight) = block·Ho·Wo instead of one small GEMM per
+    // sample, whose packing and call overhead dominate when Ho·Wo is small. Output blocks are
+    // [Cout/groups, block·Ho·Wo] and are scattered to / gathered from the NCHW tensors row by row.
+
+    /// <summary>True (with the block size) when a chunk of <paramref name="count"/> samples takes the batch-block path.</summary>
+    private static bool UseBatchBlocks<T>(in ConvGeometry g, int count, out int block) where T : unmanaged
+    {
+        block = 1;
+        if (count < 2 || g.ColCols == 0 || g.IsPointwise || DepthwiseConv.Applies(g))
+            return false;
+        int max = ConvHelpers.BatchBlock<T>(g);
+        if (max < 2)
+            return false;
+        block = ConvHelpers.EvenBlock(count, max);
+        return block >= 2;
+    }
+
+    private static void ForwardBlocked<T>(in ConvGeometry g, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y,
+        int start, int end, int block, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup, cout = g.OutChannels;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows, inPlane = g.InChannels * hw;
+        T[] colArr = ArrayPool<T>.Shared.Rent(kg * block * cols);
+        T[] outArr = ArrayPool<T>.Shared.Rent(og * block * cols);
+        try
+        {
+            for (int b0 = start; b0 < end; b0 += block)
+            {
+                int nb = Math.Min(block, end - b0), ld = nb * cols;
+                Span<T> col = colArr.AsSpan(0, kg * ld);
+                Span<T> yb = outArr.AsSpan(0, og * ld);
+                for (int grp = 0; grp < groups; grp++)
+                {
+                    for (int s = 0; s < nb; s++)
+                    {
+                        ReadOnlySpan<T> xg = x.Slice((b0 + s) * inPlane + grp * cg * hw, cg * hw);
+                        ConvHelpers.Im2Col(xg, cg, g, col[(s * cols)..], 0, g.OutH, ld);
+                    }
+                    ConvHelpers.Gemm(false, false, og, ld, kg, w.Slice(grp * og * kg, og * kg), kg, col, ld, false, yb, ld);
+                    for (int o = 0; o < og; o++)
+                    {
+                        int c = grp * og + o;
+                        for (int s = 0; s < nb; s++)
+                        {
+                            ReadOnlySpan<T> src = yb.Slice(o * ld + s * cols, cols);
+                            Span<T> dst = y.Slice(((b0 + s) * cout + c) * cols, cols);
+                            if (accumulate)
+                            {
+                                TensorPrimitives.Add(dst, src, dst);
+                                if (!bias.IsEmpty)
+                                    TensorPrimitives.Add(dst, bias[c], dst);
+                            }
+                            else if (!bias.IsEmpty)
+                            {
+                                TensorPrimitives.Add(src, bias[c], dst);
+                            }
+                            else
+                            {
+                                src.CopyTo(dst);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(outArr);
+            ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    /// <summary>Copies gradOutput rows of group <paramref name="grp"/> for samples [b0, b0+nb) into gb [og, nb·cols].</summary>
+    private static void GatherGradOutput<T>(in ConvGeometry g, ReadOnlySpan<T> gy, int b0, int nb, int grp, Span<T> gb)
+        where T : unmanaged
+    {
+        int og = g.OutChannelsPerGroup, cols = g.ColCols, cout = g.OutChannels, ld = nb * cols;
+        for (int o = 0; o < og; o++)
+        {
+            int c = grp * og + o;
+            for (int s = 0; s < nb; s++)
+                gy.Slice(((b0 + s) * cout + c) * cols, cols).CopyTo(gb.Slice(o * ld + s * cols, cols));
+        }
+    }
+
+    private static void BackwardInputBlocked<T>(in ConvGeometry g, ReadOnlySpan<T> gy, ReadOnlySpan<T> w, ReadOnlySpan<T> inputBias, Span<T> gx,
+        int start, int end, int block, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows, inPlane = g.InChannels * hw;
+        T[] colArr = ArrayPool<T>.Shared.Rent(kg * block * cols);
+        T[] gyArr = ArrayPool<T>.Shared.Rent(og * block * cols);
+        try
+        {
+            for (int b0 = start; b0 < end; b0 += block)
+            {
+                int nb = Math.Min(block, end - b0), ld = nb * cols;
+                Span<T> col = colArr.AsSpan(0, kg * ld);
+                Span<T> gb = gyArr.AsSpan(0, og * ld);
+                if (!accumulate)
+                    gx.Slice(b0 * inPlane, nb * inPlane).Clear();
+                for (int grp = 0; grp < groups; grp++)
+                {
+                    GatherGradOutput(g, gy, b0, nb, grp, gb);
+                    ConvHelpers.Gemm(true, false, kg, ld, og, w.Slice(grp * og * kg, og * kg), kg, gb, ld, false, col, ld);
+                    for (int s = 0; s < nb; s++)
+                    {
+                        Span<T> gxg = gx.Slice((b0 + s) * inPlane + grp * cg * hw, cg * hw);
+                        ConvHelpers.Col2Im(col[(s * cols)..], cg, g, gxg, 0, g.OutH, ld);
+                    }
+                }
+                if (!inputBias.IsEmpty)
+                    for (int s = 0; s < nb; s++)
+                        ConvHelpers.AddBias(gx.Slice((b0 + s) * inPlane, inPlane), inputBias, g.InChannels, hw);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(gyArr);
+            ArrayPool<T>.Shared.Return(colArr);
+        }
+    }
+
+    private static void WeightBlocked<T>(in ConvGeometry g, ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw, int start, int end, int block, bool accumulateFirst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int groups = g.Groups, cg = g.InChannelsPerGroup, og = g.OutChannelsPerGroup;
+        int hw = g.InH * g.InW, cols = g.ColCols, kg = g.ColRows, inPlane = g.InChannels * hw;
+        T[] colArr = ArrayPool<T>.Shared.Rent(kg * block * cols);
+        T[] gyArr = ArrayPool<T>.Shared.Rent(og * block * cols);
+        try
+        {
+            for (int b0 = start; b0 < end; b0 += block)
+            {
+                int nb = Math.Min(block, end - b0), ld = nb * cols;
+                bool acc = b0 > start || accumulateFirst;
+                Span<T> col = colArr.AsSpan(0, kg * ld);
+                Span<T> gb = gyArr.AsSpan(0, og * ld);
+                for (int grp = 0; grp < groups; grp++)
+                {
+                    for (int s = 0; s < nb; s++)
+                    {
+                        ReadOnlySpan<T> xg = x.Slice((b0 + s) * inPlane + grp * cg * hw, cg * hw);
+                        ConvHelpers.Im2Col(xg, cg, g, col[(s * cols)..], 0, g.OutH, ld);
+                    }
+                    GatherGradOutput(g, gy, b0, nb, grp, gb);
+                    ConvHelpers.Gemm(false, true, og, kg, ld, gb, ld, col, ld, acc, gw.Slice(grp * og * kg, og * kg), kg);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(gyArr);
+            ArrayPool<T>.Shared.Return(colArr);
         }
     }
 

@@ -61,6 +61,14 @@ internal static class ConvHelpers
     /// </summary>
     public static void Im2Col<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ohStart, int ohEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Im2Col(x, channels, g, col, ohStart, ohEnd, (ohEnd - ohStart) * g.OutW);
+
+    /// <summary>
+    /// Like the ranged overload, but column-matrix row r starts at <paramref name="col"/>[r·<paramref name="ldCol"/>]
+    /// (ldCol ≥ (ohEnd−ohStart)·OutW), so several samples can be unfolded side by side into one wide matrix.
+    /// </summary>
+    public static void Im2Col<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> col, int ohStart, int ohEnd, int ldCol)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
@@ -78,7 +86,7 @@ internal static class ConvHelpers
                 hHi = Math.Clamp(hHi - ohStart, hLo, oh);
                 for (int j = 0; j < kw; j++, row++)
                 {
-                    Span<T> dst = col.Slice(row * cols, cols);
+                    Span<T> dst = col.Slice(row * ldCol, cols);
                     var (wLo, wHi) = ValidRange(j * dw - pw, sw, w, ow);
                     if (hLo > 0)
                         dst[..(hLo * ow)].Clear();
@@ -124,6 +132,11 @@ internal static class ConvHelpers
     /// <summary>Col2Im for output rows [<paramref name="ohStart"/>, <paramref name="ohEnd"/>) only.</summary>
     public static void Col2Im<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ohStart, int ohEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Col2Im(col, channels, g, x, ohStart, ohEnd, (ohEnd - ohStart) * g.OutW);
+
+    /// <summary>Col2Im for output rows [ohStart, ohEnd) of a column matrix whose rows are <paramref name="ldCol"/> apart.</summary>
+    public static void Col2Im<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ohStart, int ohEnd, int ldCol)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
@@ -140,7 +153,7 @@ internal static class ConvHelpers
                 hHi = Math.Clamp(hHi - ohStart, hLo, oh);
                 for (int j = 0; j < kw; j++, row++)
                 {
-                    ReadOnlySpan<T> srcRow = col.Slice(row * cols, cols);
+                    ReadOnlySpan<T> srcRow = col.Slice(row * ldCol, cols);
                     var (wLo, wHi) = ValidRange(j * dw - pw, sw, w, ow);
                     int iwLo = wLo * sw - pw + j * dw;
                     int n = wHi - wLo;
@@ -167,8 +180,42 @@ internal static class ConvHelpers
         }
     }
 
-    /// <summary>Target size in bytes of one im2col tile, so that it stays in L2 while GEMM streams it.</summary>
-    public const int ColTileBytes = 1 << 20;
+    /// <summary>Target size in bytes of one im2col tile, so that it stays in L2 while GEMM streams it (tests shrink it).</summary>
+    internal static int ColTileBytes { get; set; } = DefaultColTileBytes;
+
+    /// <summary>Default <see cref="ColTileBytes"/>.</summary>
+    internal const int DefaultColTileBytes = 1 << 20;
+
+    /// <summary>
+    /// Target size in bytes of the buffers of one batch block (column matrix plus the gathered/scattered
+    /// [Cout/groups, block·Ho·Wo] output block): GEMM packs the column matrix again, so this is about half of L2.
+    /// </summary>
+    internal static int BatchBlockBytes { get; set; } = DefaultBatchBlockBytes;
+
+    /// <summary>Default <see cref="BatchBlockBytes"/>.</summary>
+    internal const int DefaultBatchBlockBytes = 1 << 19;
+
+    /// <summary>
+    /// Samples per batch block for the small-image path, where several samples are unfolded side by side
+    /// so that one GEMM covers them all; 1 when not even two samples fit in <see cref="BatchBlockBytes"/>
+    /// (large images: the per-sample row-tiled path is used instead).
+    /// </summary>
+    public static unsafe int BatchBlock<T>(in ConvGeometry g) where T : unmanaged
+    {
+        long perSample = ((long)g.ColRows + g.OutChannelsPerGroup) * g.ColCols * sizeof(T);
+        if (perSample == 0)
+            return 1;
+        return (int)Math.Clamp(BatchBlockBytes / perSample, 1, Math.Max(1, g.Batch));
+    }
+
+    /// <summary>Splits a chunk of <paramref name="count"/> samples into equal blocks of at most <paramref name="maxBlock"/>.</summary>
+    public static int EvenBlock(int count, int maxBlock)
+    {
+        if (maxBlock <= 1 || count <= 1)
+            return 1;
+        int blocks = (count + maxBlock - 1) / maxBlock;
+        return (count + blocks - 1) / blocks;
+    }
 
     /// <summary>Output rows per im2col tile: whole rows, about <see cref="ColTileBytes"/> of column data, at least 1.</summary>
     public static unsafe int TileRows<T>(in ConvGeometry g) where T : unmanaged
