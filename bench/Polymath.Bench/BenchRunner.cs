@@ -64,9 +64,15 @@ public static class BenchRunner
         {
             if (cases.Any(c => c.Bytes is not null))
             {
-                options.Progress?.Invoke("measuring memory bandwidth (managed triad, copy, read)");
+                options.Progress?.Invoke("measuring memory bandwidth (managed triad, copy, read; C STREAM in bench/stream_c)");
                 // Same array size as the elementwise rows (16M floats), so both see the same cache/memory mix.
-                bandwidth = MemoryBandwidth.Measure(options.Quick ? 8 << 20 : 16 << 20, options.Threads, options.Quick ? 3 : 10);
+                int elements = options.Quick ? 8 << 20 : 16 << 20;
+                bandwidth = MemoryBandwidth.Measure(elements, options.Threads, options.Quick ? 3 : 10);
+                // The C STREAM program is the machine's reference too; the best of both is the figure used.
+                var stream = PeerRunner.StreamC(options.Threads, elements, options.Quick ? 3 : 10, TimeSpan.FromSeconds(120));
+                var best = stream.Lines.FirstOrDefault(l => (string?)l["kernel"] == "best");
+                if (best is not null && Number(best["gbs"]) is double cgbs)
+                    bandwidth = bandwidth.Value with { StreamCGBs = cgbs };
                 Collect();
             }
 
@@ -230,6 +236,7 @@ public static class BenchRunner
                 row.Set("triad_gbs", b.TriadGBs);
                 row.Set("copy_gbs", b.CopyGBs);
                 row.Set("read_gbs", b.ReadGBs);
+                row.Set("stream_c_gbs", b.StreamCGBs);
                 row.Set("fraction_of_bandwidth", gbs / b.BestGBs);
                 row.Set("peer_fraction_of_bandwidth", peerGbs / b.BestGBs);
             }

@@ -99,33 +99,41 @@ public static class PeerRunner
     /// <summary>Runs bench/gemm_c/gemm_bench THREADS N..., building it with build.sh first when gcc is there.</summary>
     public static PeerOutput GemmC(int threads, IReadOnlyList<int> sizes, TimeSpan timeout)
     {
+        var args = new List<string> { threads.ToString() };
+        args.AddRange(sizes.Select(n => n.ToString()));
+        return RunCProgram(RepoPaths.GemmC, "gemm_c", "gemm_bench", args, timeout);
+    }
+
+    /// <summary>Runs bench/stream_c/stream THREADS N RUNS (the C bandwidth reference), building it first when gcc is there.</summary>
+    public static PeerOutput StreamC(int threads, long elements, int runs, TimeSpan timeout) =>
+        RunCProgram(RepoPaths.StreamC, "stream_c", "stream", [threads.ToString(), elements.ToString(), runs.ToString()], timeout);
+
+    private static PeerOutput RunCProgram(string? dir, string folder, string program, IReadOnlyList<string> args, TimeSpan timeout)
+    {
         var output = new PeerOutput();
-        string? dir = RepoPaths.GemmC;
         if (dir is null || !Directory.Exists(dir))
         {
-            output.Error = "bench/gemm_c not found";
+            output.Error = $"bench/{folder} not found";
             return output;
         }
-        string exe = Path.Combine(dir, "gemm_bench");
+        string exe = Path.Combine(dir, program);
         if (!File.Exists(exe))
         {
             string build = Path.Combine(dir, "build.sh");
             if (!File.Exists(build) || !File.Exists("/usr/bin/gcc") && !File.Exists("/usr/bin/cc"))
             {
-                output.Error = "gemm_bench is not built and gcc is missing";
+                output.Error = $"{program} is not built and gcc is missing";
                 return output;
             }
             var b = Run("/bin/sh", [build], TimeSpan.FromSeconds(120));
             if (b.ExitCode != 0 || !File.Exists(exe))
             {
-                output.Error = $"building gemm_bench failed: {LastLine(b.Stderr)}";
+                output.Error = $"building {program} failed: {LastLine(b.Stderr)}";
                 return output;
             }
         }
-        var args = new List<string> { threads.ToString() };
-        args.AddRange(sizes.Select(n => n.ToString()));
         var r = Run(exe, args, timeout);
-        Collect(r, output, "gemm_bench");
+        Collect(r, output, program);
         return output;
     }
 

@@ -26,6 +26,9 @@ public static class RepoPaths
     /// <summary>bench/gemm_c under the root: the C OpenBLAS reference program.</summary>
     public static string? GemmC => Root is null ? null : Path.Combine(Root, "bench", "gemm_c");
 
+    /// <summary>bench/stream_c under the root: the C STREAM-style bandwidth reference.</summary>
+    public static string? StreamC => Root is null ? null : Path.Combine(Root, "bench", "stream_c");
+
     private static string? Find()
     {
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })

@@ -28,8 +28,12 @@ internal static class BufferPool
     // A dead storage returns its array only once the GC has run its finalizer, and large-object-heap
     // collections are rare when most arrays come from the pool. So after this many bytes have been handed
     // out, a miss triggers a collection that brings back everything that died since the last one.
-    private const long CollectEveryBytes = 256L << 20;
+    // Young collections are cheap (tens of microseconds for a heap of tensor headers) and find the storages of
+    // short-lived temporaries; every eighth one is a full collection for storages that lived longer.
+    private const long CollectEveryBytes = 32L << 20;
+    private const int FullCollectionEvery = 8;
     private static long s_bytesSinceCollect;
+    private static int s_collections;
     private static readonly object s_collectGate = new();
 
     /// <summary>An array of exactly <paramref name="length"/> elements: pooled when one is free, else new.</summary>
@@ -45,7 +49,8 @@ internal static class BufferPool
                 if (Interlocked.Read(ref s_bytesSinceCollect) > CollectEveryBytes)
                 {
                     Interlocked.Exchange(ref s_bytesSinceCollect, 0);
-                    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+                    int generation = ++s_collections % FullCollectionEvery == 0 ? 2 : 1;
+                    GC.Collect(generation, GCCollectionMode.Forced, blocking: true, compacting: false);
                     GC.WaitForPendingFinalizers();
                 }
             }
