@@ -84,13 +84,25 @@ public static class Functional
         Conv2dKernel.Forward(g, Span<T>(x), Span<T>(w), b is null ? default : Span<T>(b), MutableSpan<T>(y));
 
     /// <summary>1-D convolution of input [N,C,L] (or [C,L]) with weight [Cout, C/groups, K] (runs as a 2-D convolution of height 1).</summary>
+    /// <exception cref="ArgumentException">Ranks, channel counts, groups or sizes do not fit (the message names conv1d and the shapes).</exception>
     public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
     {
         bool unbatched = input.Rank == 2;
         if (input.Rank is not (2 or 3) || weight.Rank != 3)
             throw new ArgumentException($"conv1d: expects input [N,C,L] or [C,L] and weight [Cout,Cin/groups,K], got input {ShapeUtil.Format(input.ShapeSpan)} and weight {ShapeUtil.Format(weight.ShapeSpan)}.");
         var x = unbatched ? input.Unsqueeze(0) : input;
-        var y = Conv2d(x.Unsqueeze(2), weight.Unsqueeze(2), bias, (1, stride), (0, padding), (1, dilation), groups).Squeeze(2);
+        Tensor y;
+        try
+        {
+            y = Conv2d(x.Unsqueeze(2), weight.Unsqueeze(2), bias, (1, stride), (0, padding), (1, dilation), groups).Squeeze(2);
+        }
+        catch (ArgumentException e) when (e.Message.StartsWith("conv2d: ", StringComparison.Ordinal))
+        {
+            // Report the caller's op and shapes, not those of the height-1 conv2d it runs as.
+            throw new ArgumentException(
+                $"conv1d: {e.Message["conv2d: ".Length..]} (conv1d input {ShapeUtil.Format(input.ShapeSpan)}, weight {ShapeUtil.Format(weight.ShapeSpan)}, " +
+                $"stride {stride}, padding {padding}, dilation {dilation}, groups {groups}; run as conv2d of height 1.)", e);
+        }
         return unbatched ? y.Squeeze(0) : y;
     }
 
