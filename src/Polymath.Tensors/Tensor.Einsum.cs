@@ -12,6 +12,13 @@ public sealed partial class Tensor
     {
         string eq = equation.Replace(" ", "");
         string[] sides = eq.Split("->");
+        if (sides.Length > 2)
+            throw new ArgumentException($"einsum: \"{equation}\" has more than one \"->\".");
+        if (eq.Contains("..."))
+            throw new ArgumentException($"einsum: ellipsis (\"...\") in \"{equation}\" is not supported; name every dim.");
+        foreach (char c in sides[0])
+            if (!char.IsLetter(c) && c != ',')
+                throw new ArgumentException($"einsum: invalid subscript '{c}' in \"{equation}\" (subscripts are letters).");
         string[] inputs = sides[0].Split(',');
         if (inputs.Length != operands.Length || inputs.Length is < 1 or > 2)
             throw new ArgumentException($"einsum: \"{equation}\" names {inputs.Length} operands but {operands.Length} were given (1 or 2 are supported).");
@@ -25,8 +32,6 @@ public sealed partial class Tensor
             for (int i = 0; i < inputs[o].Length; i++)
             {
                 char c = inputs[o][i];
-                if (!char.IsLetter(c))
-                    throw new ArgumentException($"einsum: invalid subscript '{c}' in \"{equation}\".");
                 int n = operands[o].Sh[i];
                 if (sizes.TryGetValue(c, out int prev) && prev != n && prev != 1 && n != 1)
                     throw new ArgumentException($"einsum: subscript '{c}' has size {prev} in one place and {n} in operand {o}.");
@@ -36,6 +41,8 @@ public sealed partial class Tensor
         string output = sides.Length > 1
             ? sides[1]
             : new string(sizes.Keys.Where(c => inputs.Sum(s => s.Count(x => x == c)) == 1).OrderBy(c => c).ToArray());
+        if (output.Distinct().Count() != output.Length)
+            throw new ArgumentException($"einsum: output subscripts \"{output}\" of \"{equation}\" repeat a subscript (each output dim must be named once).");
         foreach (char c in output)
             if (!sizes.ContainsKey(c))
                 throw new ArgumentException($"einsum: output subscript '{c}' does not appear in the inputs of \"{equation}\".");
