@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Polymath.Kernels;
 
@@ -75,9 +77,13 @@ internal static class ConvHelpers
         int oh = ohEnd - ohStart;
         int plane = h * w, cols = oh * ow;
         int row = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T cr = ref MemoryMarshal.GetReference(col);
+        int xLen = x.Length;
+        if ((long)channels * plane > xLen)
+            throw new ArgumentException("im2col: input too short.");
         for (int c = 0; c < channels; c++)
         {
-            ReadOnlySpan<T> xp = x.Slice(c * plane, plane);
             for (int i = 0; i < kh; i++)
             {
                 var (hLo, hHi) = ValidRange(i * dh - ph, sh, h, ohEnd);
@@ -86,39 +92,97 @@ internal static class ConvHelpers
                 hHi = Math.Clamp(hHi - ohStart, hLo, oh);
                 for (int j = 0; j < kw; j++, row++)
                 {
-                    Span<T> dst = col.Slice(row * ldCol, cols);
+                    Span<T> dst = col.Slice(row * ldCol, cols); // bounds check for the whole row
+                    int dRow = row * ldCol, dEnd = dRow + cols;
                     var (wLo, wHi) = ValidRange(j * dw - pw, sw, w, ow);
+                    int iwLo = wLo * sw - pw + j * dw;
+                    int n = wHi - wLo;
+                    // Copies first, in increasing y: a short row may be copied as one whole vector that
+                    // spills past its end into later rows of dst, which later copies and the clears below overwrite.
+                    if (n > 0)
+                    {
+                        for (int y = hLo; y < hHi; y++)
+                        {
+                            int ih = (y + ohStart) * sh - ph + i * dh;
+                            int so = c * plane + ih * w + iwLo, dO = dRow + y * ow + wLo;
+                            if (sw == 1)
+                            {
+                                CopyRow(ref xr, xLen, so, ref cr, dEnd, dO, n);
+                            }
+                            else
+                            {
+                                for (int t = 0, q = so; t < n; t++, q += sw)
+                                    Unsafe.Add(ref cr, dO + t) = Unsafe.Add(ref xr, q);
+                            }
+                        }
+                    }
+                    if (wLo > 0 || wHi < ow)
+                    {
+                        for (int y = hLo; y < hHi; y++)
+                        {
+                            Span<T> d = dst.Slice(y * ow, ow);
+                            if (wLo > 0)
+                                d[..wLo].Clear();
+                            if (wHi < ow)
+                                d[wHi..].Clear();
+                        }
+                    }
                     if (hLo > 0)
                         dst[..(hLo * ow)].Clear();
                     if (hHi < oh)
                         dst[(hHi * ow)..].Clear();
-                    int iwLo = wLo * sw - pw + j * dw;
-                    int n = wHi - wLo;
-                    for (int y = hLo; y < hHi; y++)
-                    {
-                        Span<T> d = dst.Slice(y * ow, ow);
-                        if (wLo > 0)
-                            d[..wLo].Clear();
-                        if (wHi < ow)
-                            d[wHi..].Clear();
-                        if (n == 0)
-                            continue;
-                        int ih = (y + ohStart) * sh - ph + i * dh;
-                        ReadOnlySpan<T> src = xp.Slice(ih * w + iwLo);
-                        if (sw == 1)
-                        {
-                            src[..n].CopyTo(d.Slice(wLo, n));
-                        }
-                        else
-                        {
-                            Span<T> dd = d.Slice(wLo, n);
-                            for (int t = 0, s = 0; t < dd.Length; t++, s += sw)
-                                dd[t] = src[s];
-                        }
-                    }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Copies x[so, so+n) to col[dO, dO+n). The caller guarantees so+n ≤ xLen and dO+n ≤ dEnd; a row shorter
+    /// than a vector is copied as one whole vector when both the source (xLen) and destination (dEnd) have room,
+    /// so the destination past dO+n may be overwritten up to dEnd.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow<T>(ref T xr, int xLen, int so, ref T cr, int dEnd, int dO, int n)
+        where T : unmanaged
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            int vl = Vector512<T>.Count;
+            if (n <= vl && so + vl <= xLen && dO + vl <= dEnd)
+            {
+                Vector512.LoadUnsafe(ref xr, (nuint)so).StoreUnsafe(ref cr, (nuint)dO);
+                return;
+            }
+            if (n >= vl)
+            {
+                int t = 0;
+                for (; t + vl <= n; t += vl)
+                    Vector512.LoadUnsafe(ref xr, (nuint)(so + t)).StoreUnsafe(ref cr, (nuint)(dO + t));
+                if (t < n)
+                    Vector512.LoadUnsafe(ref xr, (nuint)(so + n - vl)).StoreUnsafe(ref cr, (nuint)(dO + n - vl));
+                return;
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int vl = Vector256<T>.Count;
+            if (n <= vl && so + vl <= xLen && dO + vl <= dEnd)
+            {
+                Vector256.LoadUnsafe(ref xr, (nuint)so).StoreUnsafe(ref cr, (nuint)dO);
+                return;
+            }
+            if (n >= vl)
+            {
+                int t = 0;
+                for (; t + vl <= n; t += vl)
+                    Vector256.LoadUnsafe(ref xr, (nuint)(so + t)).StoreUnsafe(ref cr, (nuint)(dO + t));
+                if (t < n)
+                    Vector256.LoadUnsafe(ref xr, (nuint)(so + n - vl)).StoreUnsafe(ref cr, (nuint)(dO + n - vl));
+                return;
+            }
+        }
+        for (int t = 0; t < n; t++)
+            Unsafe.Add(ref cr, dO + t) = Unsafe.Add(ref xr, so + t);
     }
 
     /// <summary>
@@ -138,6 +202,11 @@ internal static class ConvHelpers
     public static void Col2Im<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ohStart, int ohEnd, int ldCol)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (g.StrideH == 1 && g.StrideW == 1 && Vector512.IsHardwareAccelerated)
+        {
+            Col2ImGather(col, channels, g, x, ohStart, ohEnd, ldCol);
+            return;
+        }
         int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
         int oh = ohEnd - ohStart;
@@ -161,9 +230,10 @@ internal static class ConvHelpers
                         continue;
                     for (int y = hLo; y < hHi; y++)
                     {
-                        ReadOnlySpan<T> s = srcRow.Slice(y * ow + wLo, n);
                         int ih = (y + ohStart) * sh - ph + i * dh;
-                        Span<T> d = xp.Slice(ih * w + iwLo);
+                        int xo = ih * w + iwLo, co = y * ow + wLo;
+                        ReadOnlySpan<T> s = srcRow.Slice(co, n);
+                        Span<T> d = xp.Slice(xo);
                         if (sw == 1)
                         {
                             Span<T> dd = d[..n];
@@ -174,6 +244,91 @@ internal static class ConvHelpers
                             for (int t = 0, q = 0; t < s.Length; t++, q += sw)
                                 d[q] += s[t];
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Col2Im for stride 1 by gathering: each vector-wide piece of an input row is summed in a register over
+    /// every kernel tap (i, j) that reaches it, each tap being one (masked) vector load from col, then added to
+    /// x once. The scatter form instead adds many short overlapping rows into x, stalling on store forwarding.
+    /// </summary>
+    private static void Col2ImGather<T>(ReadOnlySpan<T> col, int channels, in ConvGeometry g, Span<T> x, int ohStart, int ohEnd, int ldCol)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = g.InH, w = g.InW, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
+        int oh = ohEnd - ohStart;
+        int plane = h * w, cols = oh * ow, kk = kh * kw;
+        if (oh <= 0 || ow <= 0)
+            return;
+        if ((long)channels * plane > x.Length || (long)(channels * kk - 1) * ldCol + cols > col.Length)
+            throw new ArgumentException("col2im: buffer too short.");
+        int vl = Vector512<T>.Count;
+        ref T cr = ref MemoryMarshal.GetReference(col);
+        int colLen = col.Length;
+        // Input rows reached by output rows [ohStart, ohEnd): ih = oy - ph + i·dh.
+        int ihLo = Math.Max(0, ohStart - ph), ihHi = Math.Min(h, ohEnd - ph + (kh - 1) * dh);
+        Span<T> tmp = stackalloc T[vl];
+        for (int c = 0; c < channels; c++)
+        {
+            Span<T> xp = x.Slice(c * plane, plane);
+            ref T xr = ref MemoryMarshal.GetReference(xp);
+            int rowBase = c * kk;
+            for (int ih = ihLo; ih < ihHi; ih++)
+            {
+                for (int x0 = 0; x0 < w; x0 += vl)
+                {
+                    Vector512<T> acc = Vector512<T>.Zero;
+                    bool any = false;
+                    for (int i = 0; i < kh; i++)
+                    {
+                        int y = ih + ph - i * dh - ohStart; // local output row
+                        if ((uint)y >= (uint)oh)
+                            continue;
+                        for (int j = 0; j < kw; j++)
+                        {
+                            // Lane t is input column x0+t, output column ox = x0 + t + pw − j·dw.
+                            int shift = x0 + pw - j * dw;
+                            int lo = Math.Max(0, -shift), hi = Math.Min(Math.Min(vl, ow - shift), w - x0);
+                            if (lo >= hi)
+                                continue;
+                            any = true;
+                            int baseIdx = (rowBase + i * kw + j) * ldCol + y * ow + shift;
+                            if (baseIdx >= 0 && baseIdx + vl <= colLen)
+                            {
+                                Vector512<T> idx = Vector512<T>.Indices;
+                                Vector512<T> mask = Vector512.GreaterThanOrEqual(idx, Vector512.Create(T.CreateTruncating(lo)))
+                                    & Vector512.LessThan(idx, Vector512.Create(T.CreateTruncating(hi)));
+                                acc += Vector512.LoadUnsafe(ref cr, (nuint)baseIdx) & mask;
+                            }
+                            else
+                            {
+                                tmp.Clear();
+                                for (int t = lo; t < hi; t++)
+                                    tmp[t] = col[baseIdx + t];
+                                acc += Vector512.Create((ReadOnlySpan<T>)tmp);
+                            }
+                        }
+                    }
+                    if (!any)
+                        continue;
+                    int xo = ih * w + x0, len = Math.Min(vl, w - x0);
+                    if (xo + vl <= plane)
+                    {
+                        Vector512<T> xv = Vector512.LoadUnsafe(ref xr, (nuint)xo);
+                        Vector512<T> sum = xv + acc;
+                        if (len < vl)
+                            sum = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(len))), sum, xv);
+                        sum.StoreUnsafe(ref xr, (nuint)xo);
+                    }
+                    else
+                    {
+                        acc.CopyTo(tmp);
+                        for (int t = 0; t < len; t++)
+                            xp[xo + t] += tmp[t];
                     }
                 }
             }
