@@ -27,13 +27,14 @@ public sealed partial class Tensor
     public Tensor PowInPlace(double exponent) => UnaryInPlace(UnaryKind.PowScalar, "PowBackward", exponent);
 
     // Without autograd the kernel writes straight into this tensor's storage (no allocation); with autograd
-    // the value is computed out of place so the backward rule can read the original input.
+    // the value is computed out of place from a copy (InPlaceSource), since log/abs/pow save their input
+    // and the write below would overwrite it.
     private Tensor UnaryInPlace(UnaryKind kind, string name, double p0 = 0, double p1 = 0)
     {
         if (!DType.IsFloatingPoint())
             throw new NotSupportedException($"{name.Replace("Backward", "").ToLowerInvariant()}_: in-place math needs a floating tensor, this one is {DType.Name()}.");
         if (Recording(this))
-            return AssignFromRecorded(Unary(kind, name, p0, p1));
+            return AssignFromRecorded(InPlaceSource().Unary(kind, name, p0, p1));
         CheckWritable();
         if (DType == DType.Float32)
             Elementwise.Unary(new UnaryFn<float>(kind, p0, p1), Data<float>(), Sh, St, Off, Data<float>(), St, Off);
