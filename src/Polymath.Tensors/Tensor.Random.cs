@@ -27,31 +27,34 @@ public sealed partial class Tensor
     }
 
     /// <summary>A random permutation of 0..n-1 (int64).</summary>
+    /// <exception cref="ArgumentException">n is negative.</exception>
     public static Tensor Randperm(int n, Generator? generator = null)
     {
+        if (n < 0)
+            throw new ArgumentException($"randperm: n must be non-negative, got {n}.");
         var t = Empty([n], DType.Int64);
         Gen(generator).Randperm(t.Data<long>());
         return t;
     }
 
     /// <summary>Fills with uniform values in [low, high), in place.</summary>
-    public Tensor UniformInPlace(double low = 0, double high = 1, Generator? generator = null) => FillRandom(generator, (g, t) =>
+    public Tensor UniformInPlace(double low = 0, double high = 1, Generator? generator = null) => FillRandom(generator, "uniform_", (g, t) =>
     {
         if (t.DType == DType.Float32) g.FillUniform(t.Data<float>().AsSpan(0, (int)t.Numel), (float)low, (float)high);
         else g.FillUniform(t.Data<double>().AsSpan(0, (int)t.Numel), low, high);
     });
 
     /// <summary>Fills with normal values N(mean, std²), in place.</summary>
-    public Tensor NormalInPlace(double mean = 0, double std = 1, Generator? generator = null) => FillRandom(generator, (g, t) =>
+    public Tensor NormalInPlace(double mean = 0, double std = 1, Generator? generator = null) => FillRandom(generator, "normal_", (g, t) =>
     {
         if (t.DType == DType.Float32) g.FillNormal(t.Data<float>().AsSpan(0, (int)t.Numel), (float)mean, (float)std);
         else g.FillNormal(t.Data<double>().AsSpan(0, (int)t.Numel), mean, std);
     });
 
     // Random fills draw into a fresh contiguous buffer (so the draw order is the row-major order) and copy in.
-    private Tensor FillRandom(Generator? generator, Action<Generator, Tensor> fill)
+    private Tensor FillRandom(Generator? generator, string op, Action<Generator, Tensor> fill)
     {
-        RequireFloat(DType, "random fill");
+        RequireFloat(DType, op);
         CheckWritable();
         var buffer = IsContiguous && Off == 0 && Storage.Length == Numel ? this : Empty((int[])Sh.Clone(), DType);
         fill(Gen(generator), buffer);
@@ -62,8 +65,11 @@ public sealed partial class Tensor
     }
 
     /// <summary>Draws 1 with probability given by each element of this tensor (values in [0, 1]), else 0.</summary>
+    /// <exception cref="ArgumentException">A probability outside [0, 1] (or NaN).</exception>
     public Tensor Bernoulli(Generator? generator = null)
     {
+        if (Numel > 0 && !(Detach().Ge(0.0).All() && Detach().Le(1.0).All()))
+            throw new ArgumentException($"bernoulli: probabilities must be in [0, 1], got a tensor {ShapeUtil.Format(Sh)} with values outside.");
         var u = Rand(Sh, DType.IsFloatingPoint() ? DType : DType.Float32, generator);
         return u.Lt(Detach()).To(DType.IsFloatingPoint() ? DType : DType.Float32);
     }
@@ -88,6 +94,8 @@ public sealed partial class Tensor
     {
         if (Rank is < 1 or > 2)
             throw new ArgumentException($"multinomial: expects a 1-D or 2-D tensor of weights, got {ShapeUtil.Format(Sh)}.");
+        if (numSamples < 0)
+            throw new ArgumentException($"multinomial: numSamples must be >= 0, got {numSamples}.");
         var rows = Rank == 1 ? Unsqueeze(0) : this;
         int r = rows.Sh[0], n = rows.Sh[1];
         var result = Empty([r, numSamples], DType.Int64);
