@@ -335,6 +335,71 @@ internal static class ConvHelpers
         }
     }
 
+    /// <summary>
+    /// Transposed im2col of one sample of one group: colT[p·ldRow + (c·kH + i)·kW + j] = x[c, oy·sH − pH + i·dH, ox·sW − pW + j·dW]
+    /// for output pixel p = oy·OutW + ox (zero where padding), i.e. colT is [OutH·OutW, channels·kH·kW] with row
+    /// stride <paramref name="ldRow"/>. Pixels are written in increasing order and, within a pixel, taps in
+    /// increasing order; with stride 1 along W a run of kW taps is copied as one whole vector when there is room
+    /// before <paramref name="colT"/>'s end, spilling into entries written afterwards.
+    /// </summary>
+    public static void Im2ColT<T>(ReadOnlySpan<T> x, int channels, in ConvGeometry g, Span<T> colT, int ldRow)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = g.InH, w = g.InW, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilationH, dw = g.DilationW;
+        int plane = h * w, kg = channels * kh * kw;
+        if ((long)channels * plane > x.Length || (long)(oh * ow - 1) * ldRow + kg > colT.Length)
+            throw new ArgumentException("im2col: buffer too short.");
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T cr = ref MemoryMarshal.GetReference(colT);
+        int xLen = x.Length, cLen = colT.Length;
+        int vl = Vector256.IsHardwareAccelerated ? Vector256<T>.Count : 0;
+        bool vec = vl > 0 && dw == 1 && kw <= vl;
+        for (int oy = 0; oy < oh; oy++)
+        {
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int d = (oy * ow + ox) * ldRow;
+                int iw0 = ox * sw - pw;
+                bool inW = iw0 >= 0 && iw0 + (kw - 1) * dw < w;
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int i = 0; i < kh; i++, d += kw)
+                    {
+                        int ih = oy * sh - ph + i * dh;
+                        if ((uint)ih >= (uint)h)
+                        {
+                            for (int j = 0; j < kw; j++)
+                                Unsafe.Add(ref cr, d + j) = T.Zero;
+                            continue;
+                        }
+                        int so = c * plane + ih * w + iw0;
+                        if (inW)
+                        {
+                            if (vec && so + vl <= xLen && d + vl <= cLen)
+                            {
+                                Vector256.LoadUnsafe(ref xr, (nuint)so).StoreUnsafe(ref cr, (nuint)d);
+                            }
+                            else
+                            {
+                                for (int j = 0; j < kw; j++)
+                                    Unsafe.Add(ref cr, d + j) = Unsafe.Add(ref xr, so + j * dw);
+                            }
+                        }
+                        else
+                        {
+                            for (int j = 0; j < kw; j++)
+                            {
+                                int iw = iw0 + j * dw;
+                                Unsafe.Add(ref cr, d + j) = (uint)iw < (uint)w ? Unsafe.Add(ref xr, so + j * dw) : T.Zero;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Target size in bytes of one im2col tile, so that it stays in L2 while GEMM streams it (tests shrink it).</summary>
     internal static int ColTileBytes { get; set; } = DefaultColTileBytes;
 
@@ -343,12 +408,12 @@ internal static class ConvHelpers
 
     /// <summary>
     /// Target size in bytes of the buffers of one batch block (column matrix plus the gathered/scattered
-    /// [Cout/groups, block·Ho·Wo] output block): GEMM packs the column matrix again, so this is about half of L2.
+    /// [Cout/groups, block·Ho·Wo] output block): about the size of L2: one GEMM per block amortises its packing and call overhead over more samples.
     /// </summary>
     internal static int BatchBlockBytes { get; set; } = DefaultBatchBlockBytes;
 
     /// <summary>Default <see cref="BatchBlockBytes"/>.</summary>
-    internal const int DefaultBatchBlockBytes = 1 << 19;
+    internal const int DefaultBatchBlockBytes = 1 << 20;
 
     /// <summary>
     /// Samples per batch block for the small-image path, where several samples are unfolded side by side
