@@ -285,6 +285,73 @@ public class ConvKernelTests
         }
     }
 
+    /// <summary>
+    /// The same reference checks with the blocking forced: several samples per GEMM with a remainder block
+    /// (small batch-block budget), and the per-sample path with multi-row im2col tiles (no batch blocks,
+    /// tiny tile budget). Other tests running meanwhile only see a different (equally correct) blocking.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Conv2d_BatchBlocksAndRowTiles_MatchReference(bool batchBlocks)
+    {
+        var r = new System.Random(_seed + 7);
+        var configs = new[]
+        {
+            ConvGeometry.Conv2d(7, 3, 9, 8, 4, 3, 3, 3),                              // LeNet-like, no padding
+            ConvGeometry.Conv2d(5, 1, 12, 12, 3, 1, 5, 5, 1, 1, 2, 2),                // Cin = 1, pad 2
+            ConvGeometry.Conv2d(6, 4, 9, 11, 6, 2, 3, 2, 2, 1, 1, 0, 1, 2, 2),         // grouped, strided, dilated
+            ConvGeometry.Conv2d(5, 2, 20, 21, 3, 2, 3, 3, 1, 1, 1, 1),                // rows wider than a vector
+        };
+        int oldBlock = ConvHelpers.BatchBlockBytes, oldTile = ConvHelpers.ColTileBytes;
+        try
+        {
+            foreach (ConvGeometry g in configs)
+            {
+                // Batch blocks: about 2.5 double samples per block (5 float), so chunks split with a remainder.
+                // Row tiles: no batch blocks, and tiles of a single output row.
+                long perSample = ((long)g.ColRows + g.OutChannelsPerGroup) * g.ColCols * sizeof(double);
+                ConvHelpers.BatchBlockBytes = batchBlocks ? (int)(perSample * 5 / 2) : 0;
+                ConvHelpers.ColTileBytes = batchBlocks ? ConvHelpers.DefaultColTileBytes : 1;
+                string what = $"{g} block={ConvHelpers.BatchBlock<double>(g)} tileRows={ConvHelpers.TileRows<double>(g)}";
+                double[] x = Rand(r, g.InputLength), w = Rand(r, g.WeightLength), b = Rand(r, g.OutChannels), gy = Rand(r, g.OutputLength);
+                double[] yRef = RefConv(g, x, w, b);
+                var (gxRef, gwRef) = RefConvBackward(g, x, w, gy);
+                var y = new double[g.OutputLength];
+                Array.Fill(y, double.NaN);
+                Conv2dKernel.Forward<double>(g, x, w, b, y);
+                Close(yRef, y, 1e-12, "fwd " + what);
+                var gx = new double[g.InputLength];
+                Array.Fill(gx, double.NaN);
+                Conv2dKernel.BackwardInput<double>(g, gy, w, gx);
+                Close(gxRef, gx, 1e-12, "bwd-input " + what);
+                var gw = new double[g.WeightLength];
+                Array.Fill(gw, double.NaN);
+                Conv2dKernel.BackwardWeight<double>(g, gy, x, gw);
+                Close(gwRef, gw, 1e-12, "bwd-weight " + what);
+                var gw0 = Rand(r, g.WeightLength);
+                var gwAcc = (double[])gw0.Clone();
+                Conv2dKernel.BackwardWeight<double>(g, gy, x, gwAcc, accumulate: true);
+                Close(gwRef.Select((v, i) => v + gw0[i]).ToArray(), gwAcc, 1e-12, "bwd-weight accumulate " + what);
+
+                var yf = new float[g.OutputLength];
+                Conv2dKernel.Forward<float>(g, ToF(x), ToF(w), ToF(b), yf);
+                Close(yRef, yf, 1e-5, "fwd(float) " + what);
+                var gxf = new float[g.InputLength];
+                Conv2dKernel.BackwardInput<float>(g, ToF(gy), ToF(w), gxf);
+                Close(gxRef, gxf, 1e-5, "bwd-input(float) " + what);
+                var gwf = new float[g.WeightLength];
+                Conv2dKernel.BackwardWeight<float>(g, ToF(gy), ToF(x), gwf);
+                Close(gwRef, gwf, 1e-5, "bwd-weight(float) " + what);
+            }
+        }
+        finally
+        {
+            ConvHelpers.BatchBlockBytes = oldBlock;
+            ConvHelpers.ColTileBytes = oldTile;
+        }
+    }
+
     [Fact]
     public void Conv2d_AdjointIdentities_HoldInDouble()
     {
