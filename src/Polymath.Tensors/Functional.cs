@@ -32,56 +32,9 @@ public static class Functional
         var (xs, ws) = (x.Shape, weight.Shape);
         var g = ConvGeometry.Conv2d(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
-        var y = ConvPrimitive(x, weight, bias, g);
+        var y = Convolution("ConvolutionBackward", x, weight, bias, new Conv2dKernels(g), "conv2d");
         return unbatched ? y.Squeeze(0) : y;
     }
-
-    private static Tensor ConvPrimitive(Tensor x, Tensor w, Tensor? bias, ConvGeometry g)
-    {
-        DType dt = FloatType(x, w, "conv2d");
-        var xc = x.Detach().To(dt).Contiguous();
-        var wc = w.Detach().To(dt).Contiguous();
-        var bc = bias?.Detach().To(dt).Contiguous();
-        // The conv kernels overwrite their outputs, so no zero-fill is needed.
-        var y = Tensor.Empty([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
-        if (dt == DType.Float32) ConvForward<float>(g, xc, wc, bc, y);
-        else ConvForward<double>(g, xc, wc, bc, y);
-        KeepAlive(xc, wc, bc);
-        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
-        if (Tensor.Recording(inputs))
-        {
-            bool gx = x.RequiresGrad, gw = w.RequiresGrad, gb = bias?.RequiresGrad ?? false;
-            y.SetGradFn("ConvolutionBackward", inputs, [x, w], grad =>
-            {
-                var go = grad.To(dt).Contiguous();
-                Tensor? dx = null, dw = null, db = null;
-                if (gx)
-                {
-                    dx = Tensor.Empty(xc.Shape, dt);
-                    if (dt == DType.Float32) Conv2dKernel.BackwardInput(g, Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
-                    else Conv2dKernel.BackwardInput(g, Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
-                }
-                if (gw)
-                {
-                    dw = Tensor.Empty(wc.Shape, dt);
-                    if (dt == DType.Float32) Conv2dKernel.BackwardWeight(g, Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
-                    else Conv2dKernel.BackwardWeight(g, Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
-                }
-                if (gb)
-                {
-                    db = Tensor.Empty([g.OutChannels], dt);
-                    if (dt == DType.Float32) Conv2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
-                    else Conv2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
-                }
-                GC.KeepAlive(go);
-                return bias is null ? [dx, dw] : [dx, dw, db];
-            });
-        }
-        return y;
-    }
-
-    private static void ConvForward<T>(in ConvGeometry g, Tensor x, Tensor w, Tensor? b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Conv2dKernel.Forward(g, Span<T>(x), Span<T>(w), b is null ? default : Span<T>(b), MutableSpan<T>(y));
 
     /// <summary>1-D convolution of input [N,C,L] (or [C,L]) with weight [Cout, C/groups, K] (runs as a 2-D convolution of height 1).</summary>
     /// <exception cref="ArgumentException">Ranks, channel counts, groups or sizes do not fit (the message names conv1d and the shapes).</exception>
@@ -117,45 +70,84 @@ public static class Functional
         var g = ConvTranspose2dGeometry.Create(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
             stride, stride, padding, padding, outputPadding, outputPadding, dilation, dilation, groups);
         CheckBias(bias, g.OutChannels, "conv_transpose2d");
-        DType dt = FloatType(x, weight, "conv_transpose2d");
-        var xc = x.Detach().To(dt).Contiguous();
-        var wc = weight.Detach().To(dt).Contiguous();
-        var bc = bias?.Detach().To(dt).Contiguous();
-        var y = Tensor.Zeros([g.Batch, g.OutChannels, g.OutH, g.OutW], dt);
-        if (dt == DType.Float32) ConvTranspose2dKernel.Forward(g, Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
-        else ConvTranspose2dKernel.Forward(g, Span<double>(xc), Span<double>(wc), bc is null ? default : Span<double>(bc), MutableSpan<double>(y));
-        KeepAlive(xc, wc, bc);
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        if (Tensor.Recording(inputs))
-        {
-            bool gx = x.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
-            y.SetGradFn("ConvTranspose2dBackward", inputs, [x, weight], grad =>
-            {
-                var go = grad.To(dt).Contiguous();
-                Tensor? dx = null, dw = null, db = null;
-                if (gx)
-                {
-                    dx = Tensor.Zeros(xc.Shape, dt);
-                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardInput(g, Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
-                    else ConvTranspose2dKernel.BackwardInput(g, Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
-                }
-                if (gw)
-                {
-                    dw = Tensor.Zeros(wc.Shape, dt);
-                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardWeight(g, Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
-                    else ConvTranspose2dKernel.BackwardWeight(g, Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
-                }
-                if (gb)
-                {
-                    db = Tensor.Zeros([g.OutChannels], dt);
-                    if (dt == DType.Float32) ConvTranspose2dKernel.BackwardBias(g, Span<float>(go), MutableSpan<float>(db));
-                    else ConvTranspose2dKernel.BackwardBias(g, Span<double>(go), MutableSpan<double>(db));
-                }
-                GC.KeepAlive(go);
-                return bias is null ? [dx, dw] : [dx, dw, db];
-            });
-        }
+        var y = Convolution("ConvTranspose2dBackward", x, weight, bias, new ConvTranspose2dKernels(g), "conv_transpose2d");
         return unbatched ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>The four kernels of one convolution flavour (conv2d or its transpose) for a fixed geometry.</summary>
+    private interface IConvolutionKernels
+    {
+        int[] OutputShape { get; }
+
+        void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+
+        void BackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> w, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T>;
+
+        void BackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw) where T : unmanaged, IFloatingPointIeee754<T>;
+
+        void BackwardBias<T>(ReadOnlySpan<T> gy, Span<T> gb) where T : unmanaged, IFloatingPointIeee754<T>;
+    }
+
+    private sealed class Conv2dKernels(ConvGeometry g) : IConvolutionKernels
+    {
+        public int[] OutputShape => [g.Batch, g.OutChannels, g.OutH, g.OutW];
+        public void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.Forward(g, x, w, bias, y);
+        public void BackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> w, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardInput(g, gy, w, gx);
+        public void BackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw) where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardWeight(g, gy, x, gw);
+        public void BackwardBias<T>(ReadOnlySpan<T> gy, Span<T> gb) where T : unmanaged, IFloatingPointIeee754<T> => Conv2dKernel.BackwardBias(g, gy, gb);
+    }
+
+    private sealed class ConvTranspose2dKernels(ConvTranspose2dGeometry g) : IConvolutionKernels
+    {
+        public int[] OutputShape => [g.Batch, g.OutChannels, g.OutH, g.OutW];
+        public void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => ConvTranspose2dKernel.Forward(g, x, w, bias, y);
+        public void BackwardInput<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> w, Span<T> gx) where T : unmanaged, IFloatingPointIeee754<T> => ConvTranspose2dKernel.BackwardInput(g, gy, w, gx);
+        public void BackwardWeight<T>(ReadOnlySpan<T> gy, ReadOnlySpan<T> x, Span<T> gw) where T : unmanaged, IFloatingPointIeee754<T> => ConvTranspose2dKernel.BackwardWeight(g, gy, x, gw);
+        public void BackwardBias<T>(ReadOnlySpan<T> gy, Span<T> gb) where T : unmanaged, IFloatingPointIeee754<T> => ConvTranspose2dKernel.BackwardBias(g, gy, gb);
+    }
+
+    // The convolution primitive: forward through the kernels, and a backward rule giving the input, weight and
+    // bias gradients (each kernel overwrites its output, so nothing is zero-filled first).
+    private static Tensor Convolution(string name, Tensor x, Tensor w, Tensor? bias, IConvolutionKernels kernels, string op)
+    {
+        DType dt = FloatType(x, w, op);
+        var xc = x.Detach().To(dt).Contiguous();
+        var wc = w.Detach().To(dt).Contiguous();
+        var bc = bias?.Detach().To(dt).Contiguous();
+        var y = Tensor.Empty(kernels.OutputShape, dt);
+        if (dt == DType.Float32) kernels.Forward(Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
+        else kernels.Forward(Span<double>(xc), Span<double>(wc), bc is null ? default : Span<double>(bc), MutableSpan<double>(y));
+        KeepAlive(xc, wc, bc);
+        Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
+        if (!Tensor.Recording(inputs))
+            return y;
+        bool gx = x.RequiresGrad, gw = w.RequiresGrad, gb = bias?.RequiresGrad ?? false;
+        y.SetGradFn(name, inputs, [x, w], grad =>
+        {
+            var go = grad.To(dt).Contiguous();
+            Tensor? dx = null, dw = null, db = null;
+            if (gx)
+            {
+                dx = Tensor.Empty(xc.Shape, dt);
+                if (dt == DType.Float32) kernels.BackwardInput(Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
+                else kernels.BackwardInput(Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
+            }
+            if (gw)
+            {
+                dw = Tensor.Empty(wc.Shape, dt);
+                if (dt == DType.Float32) kernels.BackwardWeight(Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
+                else kernels.BackwardWeight(Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
+            }
+            if (gb)
+            {
+                db = Tensor.Empty([y.Size(1)], dt);
+                if (dt == DType.Float32) kernels.BackwardBias(Span<float>(go), MutableSpan<float>(db));
+                else kernels.BackwardBias(Span<double>(go), MutableSpan<double>(db));
+            }
+            GC.KeepAlive(go);
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+        return y;
     }
 
     /// <summary>2-D max pooling; stride defaults to the kernel size.</summary>
