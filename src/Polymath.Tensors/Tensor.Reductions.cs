@@ -324,7 +324,10 @@ public sealed partial class Tensor
                 if (log)
                 {
                     T sum = TensorPrimitives.Sum(gr);
-                    TensorPrimitives.Exp(yr, dr);
+                    if (typeof(T) == typeof(float))
+                        FastExp.Exp(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(yr), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dr));
+                    else
+                        TensorPrimitives.Exp(yr, dr);
                     TensorPrimitives.Multiply(dr, sum, dr);
                     TensorPrimitives.Subtract(gr, dr, dr);
                 }
@@ -350,6 +353,18 @@ public sealed partial class Tensor
                 T max = TensorPrimitives.Max(src);
                 if (T.IsInfinity(max))
                     max = T.Zero; // an all -inf row gives NaN like PyTorch; +inf rows stay NaN too
+                if (typeof(T) == typeof(float))
+                {
+                    // float: one fused exp-and-sum pass (FastExp) instead of subtract, exp and sum passes.
+                    var xs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(src);
+                    var ds = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dst);
+                    float m = float.CreateTruncating(max);
+                    if (log)
+                        TensorPrimitives.Subtract(xs, m + MathF.Log(FastExp.SumExp(xs, -m)), ds);
+                    else
+                        TensorPrimitives.Multiply(ds, 1f / FastExp.Exp(xs, ds, -m, sum: true), ds);
+                    continue;
+                }
                 TensorPrimitives.Subtract(src, max, dst);
                 if (log)
                 {

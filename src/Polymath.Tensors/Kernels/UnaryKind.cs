@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Polymath.Kernels;
 
@@ -56,7 +57,12 @@ internal readonly struct UnaryFn<T>(UnaryKind kind, double p0 = 0, double p1 = 0
         {
             case UnaryKind.Neg: TensorPrimitives.Negate(x, d); return;
             case UnaryKind.Abs: TensorPrimitives.Abs(x, d); return;
-            case UnaryKind.Exp: TensorPrimitives.Exp(x, d); return;
+            case UnaryKind.Exp:
+                if (typeof(T) == typeof(float))
+                    FastExp.Exp(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
+                else
+                    TensorPrimitives.Exp(x, d);
+                return;
             case UnaryKind.Log: TensorPrimitives.Log(x, d); return;
             case UnaryKind.Sqrt: TensorPrimitives.Sqrt(x, d); return;
             case UnaryKind.Reciprocal: TensorPrimitives.Divide(T.One, x, d); return;
