@@ -104,16 +104,17 @@ public sealed partial class Tensor
 
     internal Node? GradNode => GradFnNode ?? (_requiresGrad ? _accumulator ??= new AccumulateGrad(this) : null);
 
-    internal void AccumulateGradient(Tensor g)
+    internal void AccumulateGradient(Tensor g, bool owned = false)
     {
         if (!ShapeUtil.SameShape(g.Sh, Sh))
             g = g.SumToShape(Sh);
         if (Grad is null)
         {
-            // Always a tensor of our own: the same gradient tensor can reach several leaves (x + w) or be the
-            // caller's, and a later accumulation into one Grad must not change the others.
+            // A tensor of our own: the same gradient buffer can reach several leaves (x + w) or be the caller's,
+            // and a later accumulation into one Grad must not change the others. A buffer that only this leaf
+            // received (the engine says so) is kept as it is, saving a copy per parameter per step.
             var converted = g.To(DType);
-            Grad = ReferenceEquals(converted, g) ? g.Clone() : converted;
+            Grad = !ReferenceEquals(converted, g) ? converted : owned && g.IsContiguous && g.Off == 0 && g.Storage.Length == g.Numel ? g : g.Clone();
         }
         else
             Grad.AddInPlace(g);

@@ -33,6 +33,9 @@ internal static class Engine
         }
 
         var grads = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [start] = gradient };
+        // How many places each gradient buffer was handed to. A leaf may keep a buffer only it received
+        // (no copy); the caller's gradient, or one that also went elsewhere (x + w), is copied first.
+        var holders = new Dictionary<Storage, int>(ReferenceEqualityComparer.Instance) { [gradient.Storage] = 2 };
         var ready = new Stack<Node>();
         ready.Push(start);
         using var _ = Tensor.NoGrad();
@@ -43,7 +46,10 @@ internal static class Engine
             Tensor?[] inputGrads = [];
             if (grads.Remove(node, out var grad))
             {
-                inputGrads = node.Apply(grad);
+                if (node is AccumulateGrad sink)
+                    sink.Accumulate(grad, owned: holders.GetValueOrDefault(grad.Storage) == 1);
+                else
+                    inputGrads = node.Apply(grad);
                 if (!retainGraph)
                     node.Release();
             }
@@ -54,7 +60,11 @@ internal static class Engine
                     continue;
                 var g = i < inputGrads.Length ? inputGrads[i] : null;
                 if (g is not null)
-                    grads[next] = grads.TryGetValue(next, out var acc) ? acc.Add(g) : g;
+                {
+                    var held = grads.TryGetValue(next, out var acc) ? acc.Add(g) : g;
+                    grads[next] = held;
+                    holders[held.Storage] = holders.GetValueOrDefault(held.Storage) + 1;
+                }
                 if (--pending[next] == 0)
                     ready.Push(next);
             }

@@ -66,9 +66,15 @@ internal sealed class AccumulateGrad : Node
 
     internal override Tensor?[] Apply(Tensor grad)
     {
-        if (_leaf.TryGetTarget(out var leaf))
-            leaf.AccumulateGradient(grad);
+        Accumulate(grad, owned: false);
         return [];
+    }
+
+    /// <summary>Adds <paramref name="grad"/> into the leaf's gradient; an owned buffer may become the gradient itself.</summary>
+    internal void Accumulate(Tensor grad, bool owned)
+    {
+        if (_leaf.TryGetTarget(out var leaf))
+            leaf.AccumulateGradient(grad, owned);
     }
 
     internal override void Release()
