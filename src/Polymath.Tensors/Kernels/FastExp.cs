@@ -5,8 +5,8 @@ namespace Polymath.Kernels;
 /// <summary>
 /// A float32 eˣ for spans, vectorised with Vector512/Vector256: x = n·ln2 + r with |r| ≤ ln2/2, eʳ by a
 /// degree-7 Taylor polynomial (truncation below 2e-9 relative), 2ⁿ put into the exponent bits. Relative error
-/// within 2 ulp of the correctly rounded result over the whole range; overflow gives +∞, inputs below
-/// ln(2⁻¹²⁶) give 0 (no subnormal results), NaN stays NaN. Written because TensorPrimitives.Exp for float
+/// within 2 ulp of the correctly rounded result over the normal range; results overflow to +∞ and underflow
+/// through subnormals to 0 as the true function does, NaN stays NaN. Written because TensorPrimitives.Exp for float
 /// measured ~1 cycle per element, which made exp the bulk of softmax.
 /// </summary>
 internal static class FastExp
@@ -15,8 +15,9 @@ internal static class FastExp
     // ln 2 split in two so n·ln2 is subtracted without rounding error (Cody–Waite).
     private const float Ln2Hi = 0.693145751953125f;
     private const float Ln2Lo = 1.42860682030941723212e-6f;
-    private const float MaxInput = 88.7228391f;   // ln(FLT_MAX)
-    private const float MinInput = -87.3365447f;  // ln(FLT_MIN), smallest normal result
+
+    /// <summary>Whether the AVX-512 path runs; tests turn it off to check the Vector256 path on AVX-512 machines.</summary>
+    internal static bool UseAvx512 { get; set; } = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
 
     // 1/k! for k = 7 down to 2.
     private const float C7 = 1.0f / 5040, C6 = 1.0f / 720, C5 = 1.0f / 120, C4 = 1.0f / 24, C3 = 1.0f / 6, C2 = 0.5f;
@@ -29,7 +30,7 @@ internal static class FastExp
             throw new ArgumentException("FastExp: destination is shorter than the source.");
         int i = 0;
         float total = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (UseAvx512)
         {
             var acc = Vector512<float>.Zero;
             var s = Vector512.Create(shift);
@@ -70,7 +71,7 @@ internal static class FastExp
     {
         int i = 0;
         float total = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (UseAvx512)
         {
             var acc = Vector512<float>.Zero;
             var s = Vector512.Create(shift);
@@ -84,10 +85,14 @@ internal static class FastExp
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp512(Vector512<float> x)
+    private static Vector512<float> Exp512(Vector512<float> x) => Exp512Scalef(x);
+
+    // AVX-512 has vscalefps (p·2^n with overflow to ∞ and underflow through subnormals to 0 built in), which
+    // replaces the exponent-field arithmetic and its range fix-ups; inputs are clamped where 2^n is 0 or ∞ anyway.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp512Scalef(Vector512<float> x)
     {
-        var nan = ~Vector512.Equals(x, x);
-        var clamped = Vector512.Min(Vector512.Max(x, Vector512.Create(MinInput)), Vector512.Create(MaxInput));
+        var clamped = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-104f)), Vector512.Create(89f));
         var n = Vector512.Round(clamped * Vector512.Create(Log2E));
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), clamped);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
@@ -98,23 +103,14 @@ internal static class FastExp
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
-        // 2^n: n is an integer in [-126, 128]; split 2^128 as 2^127·2 so the exponent field never overflows.
-        var ni = Vector512.ConvertToInt32(n);
-        var big = Vector512.GreaterThan(ni, Vector512.Create(127));
-        ni -= big & Vector512<int>.One;
-        var scale = ((ni + Vector512.Create(127)) << 23).AsSingle();
-        var result = p * scale;
-        result = Vector512.ConditionalSelect(big.AsSingle(), result * Vector512.Create(2f), result);
-        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(MinInput)), Vector512<float>.Zero, result);
-        result = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(MaxInput)), Vector512.Create(float.PositiveInfinity), result);
-        return Vector512.ConditionalSelect(nan, x, result);
+        var result = System.Runtime.Intrinsics.X86.Avx512F.Scale(p, n);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Exp256(Vector256<float> x)
     {
-        var nan = ~Vector256.Equals(x, x);
-        var clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(MinInput)), Vector256.Create(MaxInput));
+        var clamped = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-104f)), Vector256.Create(89f));
         var n = Vector256.Round(clamped * Vector256.Create(Log2E));
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), clamped);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
@@ -125,28 +121,24 @@ internal static class FastExp
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+        // 2^n as 2^(n>>1) · 2^(n-(n>>1)): both factors stay normal for n in [-150, 129], so the product
+        // overflows to ∞ or underflows through subnormals to 0 by ordinary rounding.
         var ni = Vector256.ConvertToInt32(n);
-        var big = Vector256.GreaterThan(ni, Vector256.Create(127));
-        ni -= big & Vector256<int>.One;
-        var scale = ((ni + Vector256.Create(127)) << 23).AsSingle();
-        var result = p * scale;
-        result = Vector256.ConditionalSelect(big.AsSingle(), result * Vector256.Create(2f), result);
-        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(MinInput)), Vector256<float>.Zero, result);
-        result = Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(MaxInput)), Vector256.Create(float.PositiveInfinity), result);
-        return Vector256.ConditionalSelect(nan, x, result);
+        var n1 = ni >> 1;
+        var s1 = ((n1 + Vector256.Create(127)) << 23).AsSingle();
+        var s2 = ((ni - n1 + Vector256.Create(127)) << 23).AsSingle();
+        var result = p * s1 * s2;
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
     }
 
-    /// <summary>The same function for one value (tails of spans), so every element gets identical results.</summary>
+    /// <summary>The same function for one value (tails of spans): the same polynomial, 2^n applied exactly.</summary>
     public static float Scalar(float x)
     {
         if (float.IsNaN(x))
             return x;
-        if (x > MaxInput)
-            return float.PositiveInfinity;
-        if (x < MinInput)
-            return 0;
-        float n = MathF.Round(x * Log2E);
-        float r = MathF.FusedMultiplyAdd(n, -Ln2Hi, x);
+        float c = Math.Clamp(x, -104f, 89f);
+        float n = MathF.Round(c * Log2E);
+        float r = MathF.FusedMultiplyAdd(n, -Ln2Hi, c);
         r = MathF.FusedMultiplyAdd(n, -Ln2Lo, r);
         float p = MathF.FusedMultiplyAdd(C7, r, C6);
         p = MathF.FusedMultiplyAdd(p, r, C5);
@@ -155,13 +147,7 @@ internal static class FastExp
         p = MathF.FusedMultiplyAdd(p, r, C2);
         p = MathF.FusedMultiplyAdd(p, r, 1f);
         p = MathF.FusedMultiplyAdd(p, r, 1f);
-        int ni = (int)n;
-        float twice = 1;
-        if (ni > 127)
-        {
-            ni--;
-            twice = 2;
-        }
-        return p * BitConverter.Int32BitsToSingle((ni + 127) << 23) * twice;
+        // p·2^n in double is exact, so the one rounding to float matches vscalefps, subnormals included.
+        return (float)Math.ScaleB(p, (int)n);
     }
 }
