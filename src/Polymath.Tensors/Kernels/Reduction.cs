@@ -44,12 +44,21 @@ internal static class Reduction
     /// less than one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
+    private static unsafe T Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, INumber<T>
     {
         if (!Vector512.IsHardwareAccelerated || !Vector512<T>.IsSupported || x.Length < 4 * Vector512<T>.Count)
             return TensorPrimitives.Sum(x);
         ref T p = ref MemoryMarshal.GetReference(x);
         int w = Vector512<T>.Count, i = 0;
+        // Step to a 64-byte boundary first: .NET arrays are only 8-byte aligned, and loads that straddle
+        // two cache lines cost ~20% of the streaming rate.
+        int misaligned = (int)(((nuint)Unsafe.AsPointer(ref p) & 63) / (nuint)Unsafe.SizeOf<T>());
+        T head = T.Zero;
+        if (misaligned != 0)
+        {
+            i = Math.Min(x.Length, w - misaligned);
+            head = TensorPrimitives.Sum(x[..i]);
+        }
         Vector512<T> a0 = Vector512<T>.Zero, a1 = a0, a2 = a0, a3 = a0;
         for (; i <= x.Length - 4 * w; i += 4 * w)
         {
@@ -59,7 +68,7 @@ internal static class Reduction
             a3 += Vector512.LoadUnsafe(ref p, (nuint)(i + 3 * w));
         }
         T total = Vector512.Sum((a0 + a1) + (a2 + a3));
-        return total + TensorPrimitives.Sum(x[i..]);
+        return head + total + TensorPrimitives.Sum(x[i..]);
     }
 
     private static T Combine<T>(ReduceKind kind, T a, T b) where T : unmanaged, INumber<T>
