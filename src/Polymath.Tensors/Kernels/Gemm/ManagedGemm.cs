@@ -379,8 +379,11 @@ internal static unsafe class ManagedGemm
             }
             else
             {
-                // op(B)[p,j] = b[j*ldb + p]: read each column of op(B) contiguously, write with stride NR.
-                for (int j = 0; j < nr; j++)
+                // op(B)[p,j] = b[j*ldb + p]: whole groups of 16 (float) or 8 (double) columns of op(B) go
+                // through square register transposes; leftover columns are read contiguously and
+                // written with stride NR.
+                int j0Done = TransposeBRows(b + (nint)(j0 + jr) * ldb + p0, ldb, nr, kc, dst, NR);
+                for (int j = j0Done; j < nr; j++)
                 {
                     T* src = b + (nint)(j0 + jr + j) * ldb + p0;
                     T* d = dst + j;
@@ -392,6 +395,140 @@ internal static unsafe class ManagedGemm
                         for (int j = nr; j < NR; j++)
                             dst[(nint)p * NR + j] = T.Zero;
             }
+        }
+    }
+
+    /// <summary>
+    /// Packs whole groups of W rows (W = 16 floats or 8 doubles) of a row-major block (rows × kc, leading
+    /// dimension ld) into dst[p*NR + r] = src[r*ld + p] with W×W AVX-512 register transposes; the last
+    /// kc % W columns of each group are copied by scalar code. Returns how many rows it packed (0 where
+    /// there is no fast path).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int TransposeBRows<T>(T* src, int ld, int rows, int kc, T* dst, int NR)
+        where T : unmanaged, INumber<T>
+    {
+        if (!Avx512F.IsSupported)
+            return 0;
+        int done = 0;
+        if (typeof(T) == typeof(float))
+        {
+            for (; done + 16 <= rows; done += 16)
+            {
+                float* s = (float*)src + (nint)done * ld;
+                float* d = (float*)dst + done;
+                int p = 0;
+                for (; p + 16 <= kc; p += 16)
+                    Transpose16x16(s + p, ld, d + (nint)p * NR, NR);
+                for (; p < kc; p++)
+                {
+                    float* dp = d + (nint)p * NR;
+                    for (int r = 0; r < 16; r++)
+                        dp[r] = s[(nint)r * ld + p];
+                }
+            }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            for (; done + 8 <= rows; done += 8)
+            {
+                double* s = (double*)src + (nint)done * ld;
+                double* d = (double*)dst + done;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    Transpose8x8(s + p, ld, d + (nint)p * NR, NR);
+                for (; p < kc; p++)
+                {
+                    double* dp = d + (nint)p * NR;
+                    for (int r = 0; r < 8; r++)
+                        dp[r] = s[(nint)r * ld + p];
+                }
+            }
+        }
+        return done;
+    }
+
+    /// <summary>d[c*ldd + r] = s[r*lds + c] for a 16×16 float block (64 in-register shuffles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16x16(float* s, int lds, float* d, int ldd)
+    {
+        nint ls = lds;
+        // Stage 1: interleave pairs of rows.
+        var r0 = Avx512F.LoadVector512(s); var r1 = Avx512F.LoadVector512(s + ls);
+        var r2 = Avx512F.LoadVector512(s + 2 * ls); var r3 = Avx512F.LoadVector512(s + 3 * ls);
+        var r4 = Avx512F.LoadVector512(s + 4 * ls); var r5 = Avx512F.LoadVector512(s + 5 * ls);
+        var r6 = Avx512F.LoadVector512(s + 6 * ls); var r7 = Avx512F.LoadVector512(s + 7 * ls);
+        var r8 = Avx512F.LoadVector512(s + 8 * ls); var r9 = Avx512F.LoadVector512(s + 9 * ls);
+        var ra = Avx512F.LoadVector512(s + 10 * ls); var rb = Avx512F.LoadVector512(s + 11 * ls);
+        var rc = Avx512F.LoadVector512(s + 12 * ls); var rd = Avx512F.LoadVector512(s + 13 * ls);
+        var re = Avx512F.LoadVector512(s + 14 * ls); var rf = Avx512F.LoadVector512(s + 15 * ls);
+        var t0 = Avx512F.UnpackLow(r0, r1); var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3); var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5); var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7); var t7 = Avx512F.UnpackHigh(r6, r7);
+        var t8 = Avx512F.UnpackLow(r8, r9); var t9 = Avx512F.UnpackHigh(r8, r9);
+        var ta = Avx512F.UnpackLow(ra, rb); var tb = Avx512F.UnpackHigh(ra, rb);
+        var tc = Avx512F.UnpackLow(rc, rd); var td = Avx512F.UnpackHigh(rc, rd);
+        var te = Avx512F.UnpackLow(re, rf); var tf = Avx512F.UnpackHigh(re, rf);
+        // Stage 2: u[4q+c] holds rows 4q..4q+3 of columns c, c+4, c+8, c+12 (one per 128-bit lane).
+        var u0 = Avx512F.Shuffle(t0, t2, 0x44); var u1 = Avx512F.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx512F.Shuffle(t1, t3, 0x44); var u3 = Avx512F.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx512F.Shuffle(t4, t6, 0x44); var u5 = Avx512F.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx512F.Shuffle(t5, t7, 0x44); var u7 = Avx512F.Shuffle(t5, t7, 0xEE);
+        var u8 = Avx512F.Shuffle(t8, ta, 0x44); var u9 = Avx512F.Shuffle(t8, ta, 0xEE);
+        var ua = Avx512F.Shuffle(t9, tb, 0x44); var ub = Avx512F.Shuffle(t9, tb, 0xEE);
+        var uc = Avx512F.Shuffle(tc, te, 0x44); var ud = Avx512F.Shuffle(tc, te, 0xEE);
+        var ue = Avx512F.Shuffle(td, tf, 0x44); var uf = Avx512F.Shuffle(td, tf, 0xEE);
+        // Stages 3 and 4: gather the four 128-bit lanes of each column.
+        Lanes4(u0, u4, u8, uc, d, 0, ldd);
+        Lanes4(u1, u5, u9, ud, d, 1, ldd);
+        Lanes4(u2, u6, ua, ue, d, 2, ldd);
+        Lanes4(u3, u7, ub, uf, d, 3, ldd);
+    }
+
+    /// <summary>Columns c, c+4, c+8, c+12 from lane L of a, b, e, f (rows 0-3, 4-7, 8-11, 12-15).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Lanes4(Vector512<float> a, Vector512<float> b, Vector512<float> e, Vector512<float> f, float* d, int c, int ldd)
+    {
+        var v0 = Avx512F.Shuffle4x128(a, b, 0x88); // a.L0 a.L2 b.L0 b.L2
+        var v1 = Avx512F.Shuffle4x128(a, b, 0xDD); // a.L1 a.L3 b.L1 b.L3
+        var w0 = Avx512F.Shuffle4x128(e, f, 0x88);
+        var w1 = Avx512F.Shuffle4x128(e, f, 0xDD);
+        nint l = ldd;
+        Avx512F.Store(d + c * l, Avx512F.Shuffle4x128(v0, w0, 0x88));
+        Avx512F.Store(d + (c + 8) * l, Avx512F.Shuffle4x128(v0, w0, 0xDD));
+        Avx512F.Store(d + (c + 4) * l, Avx512F.Shuffle4x128(v1, w1, 0x88));
+        Avx512F.Store(d + (c + 12) * l, Avx512F.Shuffle4x128(v1, w1, 0xDD));
+    }
+
+    /// <summary>d[c*ldd + r] = s[r*lds + c] for an 8×8 double block (24 in-register shuffles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(double* s, int lds, double* d, int ldd)
+    {
+        nint ls = lds, l = ldd;
+        var r0 = Avx512F.LoadVector512(s); var r1 = Avx512F.LoadVector512(s + ls);
+        var r2 = Avx512F.LoadVector512(s + 2 * ls); var r3 = Avx512F.LoadVector512(s + 3 * ls);
+        var r4 = Avx512F.LoadVector512(s + 4 * ls); var r5 = Avx512F.LoadVector512(s + 5 * ls);
+        var r6 = Avx512F.LoadVector512(s + 6 * ls); var r7 = Avx512F.LoadVector512(s + 7 * ls);
+        // t[2q+h]: rows 2q, 2q+1 of columns h, h+2, h+4, h+6 (one pair per 128-bit lane).
+        var t0 = Avx512F.UnpackLow(r0, r1); var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3); var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5); var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7); var t7 = Avx512F.UnpackHigh(r6, r7);
+        for (int h = 0; h < 2; h++)
+        {
+            var a = h == 0 ? t0 : t1;
+            var b = h == 0 ? t2 : t3;
+            var e = h == 0 ? t4 : t5;
+            var f = h == 0 ? t6 : t7;
+            var v0 = Avx512F.Shuffle4x128(a, b, 0x88);
+            var v1 = Avx512F.Shuffle4x128(a, b, 0xDD);
+            var w0 = Avx512F.Shuffle4x128(e, f, 0x88);
+            var w1 = Avx512F.Shuffle4x128(e, f, 0xDD);
+            Avx512F.Store(d + h * l, Avx512F.Shuffle4x128(v0, w0, 0x88));
+            Avx512F.Store(d + (h + 4) * l, Avx512F.Shuffle4x128(v0, w0, 0xDD));
+            Avx512F.Store(d + (h + 2) * l, Avx512F.Shuffle4x128(v1, w1, 0x88));
+            Avx512F.Store(d + (h + 6) * l, Avx512F.Shuffle4x128(v1, w1, 0xDD));
         }
     }
 
