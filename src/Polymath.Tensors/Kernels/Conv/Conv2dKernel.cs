@@ -465,15 +465,15 @@ internal static class Conv2dKernel
                 Span<T> gb = gyArr.AsSpan(0, og * ld);
                 for (int grp = 0; grp < groups; grp++)
                 {
-                    // colT [block·Ho·Wo, kg]: the GEMM then packs B by plain row copies (a transposed B
-                    // would be packed element by element).
+                    // col [kg, block·Ho·Wo] as in the forward pass; the GEMM packs the transposed B with
+                    // register transposes, cheaper than unfolding pixel by pixel (Im2ColT).
                     for (int s = 0; s < nb; s++)
                     {
                         ReadOnlySpan<T> xg = x.Slice((b0 + s) * inPlane + grp * cg * hw, cg * hw);
-                        ConvHelpers.Im2ColT(xg, cg, g, col[(s * cols * kg)..], kg);
+                        ConvHelpers.Im2Col(xg, cg, g, col[(s * cols)..], 0, g.OutH, ld);
                     }
                     GatherGradOutput(g, gy, b0, nb, grp, gb);
-                    ConvHelpers.Gemm(false, false, og, kg, ld, gb, ld, col, kg, acc, gw.Slice(grp * og * kg, og * kg), kg);
+                    ConvHelpers.Gemm(false, true, og, kg, ld, gb, ld, col, ld, acc, gw.Slice(grp * og * kg, og * kg), kg);
                 }
             }
         }
