@@ -302,6 +302,7 @@ public class ConvKernelTests
             ConvGeometry.Conv2d(5, 1, 12, 12, 3, 1, 5, 5, 1, 1, 2, 2),                // Cin = 1, pad 2
             ConvGeometry.Conv2d(6, 4, 9, 11, 6, 2, 3, 2, 2, 1, 1, 0, 1, 2, 2),         // grouped, strided, dilated
             ConvGeometry.Conv2d(5, 2, 20, 21, 3, 2, 3, 3, 1, 1, 1, 1),                // rows wider than a vector
+            ConvGeometry.Conv2d(3, 1, 4, 130, 2, 1, 2, 9, 1, 1, 0, 4),                // wide rows, wide kernel: col2im lane masks in a rented buffer
         };
         int oldBlock = ConvHelpers.BatchBlockBytes, oldTile = ConvHelpers.ColTileBytes;
         try

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -42,6 +43,13 @@ internal static class ConvHelpers
     /// </summary>
     internal static (int Lo, int Hi) ValidRange(int offsetMinusPad, int stride, int inSize, int outSize)
     {
+        if (stride == 1)
+        {
+            // No divisions: this runs once per column-matrix row, thousands of times per small image batch.
+            int l = Math.Max(0, -offsetMinusPad);
+            int h = Math.Min(outSize, inSize - offsetMinusPad);
+            return (l, Math.Max(l, h));
+        }
         int lo = Math.Max(0, CeilDiv(-offsetMinusPad, stride));
         int hi = Math.Min(outSize, FloorDiv(inSize - 1 - offsetMinusPad, stride) + 1);
         if (hi < lo)
@@ -272,6 +280,27 @@ internal static class ConvHelpers
         // Input rows reached by output rows [ohStart, ohEnd): ih = oy - ph + i·dh.
         int ihLo = Math.Max(0, ohStart - ph), ihHi = Math.Min(h, ohEnd - ph + (kh - 1) * dh);
         Span<T> tmp = stackalloc T[vl];
+        // Lane masks per (vector step of the input row, kernel column j): they depend on neither the
+        // channel nor the row, so they are built once instead of once per tap.
+        int nx = (w + vl - 1) / vl, nMasks = nx * kw;
+        T[]? maskArr = nMasks * vl > 1024 ? ArrayPool<T>.Shared.Rent(nMasks * vl) : null;
+        Span<T> masks = maskArr is null ? stackalloc T[nMasks * vl] : maskArr.AsSpan(0, nMasks * vl);
+        Span<bool> live = nMasks <= 256 ? stackalloc bool[nMasks] : new bool[nMasks];
+        ref T mr = ref MemoryMarshal.GetReference(masks);
+        for (int xi = 0; xi < nx; xi++)
+        {
+            int x0 = xi * vl;
+            for (int j = 0; j < kw; j++)
+            {
+                int shift = x0 + pw - j * dw;
+                int lo = Math.Max(0, -shift), hi = Math.Min(Math.Min(vl, ow - shift), w - x0);
+                live[xi * kw + j] = lo < hi;
+                Vector512<T> idx = Vector512<T>.Indices;
+                Vector512<T> mask = Vector512.GreaterThanOrEqual(idx, Vector512.Create(T.CreateTruncating(lo)))
+                    & Vector512.LessThan(idx, Vector512.Create(T.CreateTruncating(hi)));
+                mask.StoreUnsafe(ref mr, (nuint)((xi * kw + j) * vl));
+            }
+        }
         for (int c = 0; c < channels; c++)
         {
             Span<T> xp = x.Slice(c * plane, plane);
@@ -279,7 +308,7 @@ internal static class ConvHelpers
             int rowBase = c * kk;
             for (int ih = ihLo; ih < ihHi; ih++)
             {
-                for (int x0 = 0; x0 < w; x0 += vl)
+                for (int xi = 0, x0 = 0; x0 < w; xi++, x0 += vl)
                 {
                     Vector512<T> acc = Vector512<T>.Zero;
                     bool any = false;
@@ -288,24 +317,23 @@ internal static class ConvHelpers
                         int y = ih + ph - i * dh - ohStart; // local output row
                         if ((uint)y >= (uint)oh)
                             continue;
+                        int rowOff = (rowBase + i * kw) * ldCol + y * ow + x0 + pw;
                         for (int j = 0; j < kw; j++)
                         {
                             // Lane t is input column x0+t, output column ox = x0 + t + pw − j·dw.
-                            int shift = x0 + pw - j * dw;
-                            int lo = Math.Max(0, -shift), hi = Math.Min(Math.Min(vl, ow - shift), w - x0);
-                            if (lo >= hi)
+                            int m = xi * kw + j;
+                            if (!live[m])
                                 continue;
                             any = true;
-                            int baseIdx = (rowBase + i * kw + j) * ldCol + y * ow + shift;
+                            int baseIdx = rowOff + j * (ldCol - dw);
                             if (baseIdx >= 0 && baseIdx + vl <= colLen)
                             {
-                                Vector512<T> idx = Vector512<T>.Indices;
-                                Vector512<T> mask = Vector512.GreaterThanOrEqual(idx, Vector512.Create(T.CreateTruncating(lo)))
-                                    & Vector512.LessThan(idx, Vector512.Create(T.CreateTruncating(hi)));
-                                acc += Vector512.LoadUnsafe(ref cr, (nuint)baseIdx) & mask;
+                                acc += Vector512.LoadUnsafe(ref cr, (nuint)baseIdx) & Vector512.LoadUnsafe(ref mr, (nuint)(m * vl));
                             }
                             else
                             {
+                                int shift = x0 + pw - j * dw;
+                                int lo = Math.Max(0, -shift), hi = Math.Min(Math.Min(vl, ow - shift), w - x0);
                                 tmp.Clear();
                                 for (int t = lo; t < hi; t++)
                                     tmp[t] = col[baseIdx + t];
@@ -333,6 +361,8 @@ internal static class ConvHelpers
                 }
             }
         }
+        if (maskArr is not null)
+            ArrayPool<T>.Shared.Return(maskArr);
     }
 
     /// <summary>
