@@ -471,7 +471,22 @@ internal static class ConvHelpers
     public static unsafe int TileRows<T>(in ConvGeometry g) where T : unmanaged
     {
         long rowBytes = (long)g.ColRows * g.OutW * sizeof(T);
-        return (int)Math.Clamp(ColTileBytes / Math.Max(1, rowBytes), 1, Math.Max(1, g.OutH));
+        int rows = (int)Math.Clamp(ColTileBytes / Math.Max(1, rowBytes), 1, Math.Max(1, g.OutH));
+        // Down to half as many rows when that makes the tile's width (GEMM N) fill the GEMM's 3-vector
+        // register tiles better (ResNet 56-wide rows: 6 rows = 336 = 7·48 columns rather than 8 rows = 448).
+        int nr = 3 * 64 / sizeof(T), best = rows;
+        double bestEff = 0;
+        for (int r = rows; r >= (rows + 1) / 2; r--)
+        {
+            long nc = (long)r * g.OutW;
+            double eff = (double)nc / ((nc + nr - 1) / nr * nr);
+            if (eff > bestEff + 1e-9)
+            {
+                bestEff = eff;
+                best = r;
+            }
+        }
+        return best;
     }
 
     /// <summary>Number of batch chunks: min(Threads.Available, count), at least 1 (1 inside an outer parallel region).</summary>
