@@ -39,6 +39,8 @@ public static class Threads
         string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (env is not null && int.TryParse(env, out int n) && n > 0)
             return n;
+        if (!string.IsNullOrWhiteSpace(env))
+            Console.Error.WriteLine($"polymath: ignoring {EnvironmentVariable}='{env}' (expected a positive integer); using {Environment.ProcessorCount} threads.");
         return Environment.ProcessorCount;
     }
 
