@@ -1,0 +1,184 @@
+using System.Globalization;
+
+namespace Polymath.NN;
+
+/// <summary>
+/// The input of <see cref="TransformerEncoderLayer"/> and <see cref="TransformerEncoder"/>, PyTorch's
+/// <c>forward(src, mask, src_key_padding_mask, is_causal)</c>. A plain tensor converts implicitly.
+/// </summary>
+/// <param name="Src">[S, N, E] ([N, S, E] with batch_first; [S, E] unbatched).</param>
+/// <param name="Mask">[S, S] or [N·nhead, S, S] attention mask: bool, true = not allowed; or floating, added to the scores.</param>
+/// <param name="KeyPaddingMask">[N, S]: true = padding (ignored as a key).</param>
+/// <param name="IsCausal">Also hide later positions (a causal mask on top of Mask).</param>
+public sealed record TransformerEncoderInput(Tensor Src, Tensor? Mask = null, Tensor? KeyPaddingMask = null, bool IsCausal = false)
+{
+    /// <summary>A sequence with no masks.</summary>
+    public static implicit operator TransformerEncoderInput(Tensor src) => new(src);
+}
+
+/// <summary>
+/// One transformer encoder block, as PyTorch's nn.TransformerEncoderLayer: self-attention and a feed-forward network
+/// (linear1 → activation → dropout → linear2), each with dropout and a residual connection, and layer norm after
+/// (post-norm, the default) or before (norm_first) each. Submodules, for state-dict keys: <c>self_attn</c>,
+/// <c>linear1</c>, <c>dropout</c>, <c>linear2</c>, <c>norm1</c>, <c>norm2</c>, <c>dropout1</c>, <c>dropout2</c>.
+/// </summary>
+public sealed class TransformerEncoderLayer : Module<TransformerEncoderInput, Tensor>
+{
+    private readonly Generator? _generator;
+
+    /// <summary>Creates the block.</summary>
+    /// <param name="dModel">E: features of the input and output.</param>
+    /// <param name="nhead">Attention heads (must divide E).</param>
+    /// <param name="dimFeedforward">Hidden features of the feed-forward network.</param>
+    /// <param name="dropout">Dropout probability (attention weights, feed-forward and residual branches; training only).</param>
+    /// <param name="activation">"relu" or "gelu" (exact, erf-based).</param>
+    /// <param name="layerNormEps">Layer norm epsilon.</param>
+    /// <param name="batchFirst">Inputs and output are [N, S, E].</param>
+    /// <param name="normFirst">Pre-norm: normalise before attention and feed-forward instead of after the residual add.</param>
+    /// <param name="bias">Whether the linear layers, attention projections and layer norms have biases.</param>
+    /// <param name="dtype">Parameter type.</param>
+    /// <param name="generator">Random source for the initialisation and dropout.</param>
+    /// <exception cref="ArgumentException">Unknown activation.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, nhead does not divide dModel, or dropout is outside [0, 1].</exception>
+    public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
+        double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, bool bias = true, DType dtype = DType.Float32, Generator? generator = null)
+    {
+        TransformerParts.CheckActivation("TransformerEncoderLayer", activation);
+        DModel = dModel;
+        NHead = nhead;
+        DimFeedforward = dimFeedforward;
+        DropoutP = dropout;
+        Activation = activation;
+        LayerNormEps = layerNormEps;
+        BatchFirst = batchFirst;
+        NormFirst = normFirst;
+        HasBias = bias;
+        _generator = generator;
+        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, bias, batchFirst: batchFirst, dtype: dtype, generator: generator));
+        Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, bias, dtype, generator));
+        DropoutFf = RegisterModule("dropout", new Dropout(dropout, generator));
+        Linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, bias, dtype, generator));
+        Norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
+        Norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
+        Dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
+        Dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
+    }
+
+    /// <summary>E: features of the input and output.</summary>
+    public int DModel { get; }
+
+    /// <summary>Attention heads.</summary>
+    public int NHead { get; }
+
+    /// <summary>Hidden features of the feed-forward network.</summary>
+    public int DimFeedforward { get; }
+
+    /// <summary>Dropout probability.</summary>
+    public double DropoutP { get; }
+
+    /// <summary>"relu" or "gelu".</summary>
+    public string Activation { get; }
+
+    /// <summary>Layer norm epsilon.</summary>
+    public double LayerNormEps { get; }
+
+    /// <summary>Inputs and output are [N, S, E].</summary>
+    public bool BatchFirst { get; }
+
+    /// <summary>Pre-norm when true, post-norm when false.</summary>
+    public bool NormFirst { get; }
+
+    /// <summary>Whether the sublayers have biases.</summary>
+    public bool HasBias { get; }
+
+    /// <summary>Self-attention (<c>self_attn</c>).</summary>
+    public MultiheadAttention SelfAttn { get; }
+
+    /// <summary>First feed-forward layer, E → dim_feedforward.</summary>
+    public Linear Linear1 { get; }
+
+    /// <summary>Dropout inside the feed-forward network (<c>dropout</c>).</summary>
+    public Dropout DropoutFf { get; }
+
+    /// <summary>Second feed-forward layer, dim_feedforward → E.</summary>
+    public Linear Linear2 { get; }
+
+    /// <summary>Norm of the attention sublayer.</summary>
+    public LayerNorm Norm1 { get; }
+
+    /// <summary>Norm of the feed-forward sublayer.</summary>
+    public LayerNorm Norm2 { get; }
+
+    /// <summary>Dropout on the attention branch.</summary>
+    public Dropout Dropout1 { get; }
+
+    /// <summary>Dropout on the feed-forward branch.</summary>
+    public Dropout Dropout2 { get; }
+
+    /// <summary>Shorthand for <c>Call(new TransformerEncoderInput(src, mask, srcKeyPaddingMask, isCausal))</c>.</summary>
+    public Tensor Call(Tensor src, Tensor? mask = null, Tensor? srcKeyPaddingMask = null, bool isCausal = false) =>
+        Call(new TransformerEncoderInput(src, mask, srcKeyPaddingMask, isCausal));
+
+    /// <summary>Runs the block; the output has the input's shape.</summary>
+    /// <exception cref="ArgumentException">The input or a mask has the wrong shape.</exception>
+    public override Tensor Forward(TransformerEncoderInput input)
+    {
+        var x = input.Src;
+        if (x.Rank is not (2 or 3) || x.Size(-1) != DModel)
+            throw new ArgumentException($"TransformerEncoderLayer: expected src [S, N, {DModel}]{(BatchFirst ? " (batch_first: [N, S, " + DModel + "])" : "")} or [S, {DModel}], got {ShapeText.Of(x)}.");
+        Tensor SelfAttention(Tensor h) => Dropout1.Call(SelfAttn.Call(h, h, h, input.KeyPaddingMask, needWeights: false, attnMask: input.Mask, isCausal: input.IsCausal).Output);
+        Tensor FeedForward(Tensor h) => Dropout2.Call(Linear2.Call(DropoutFf.Call(TransformerParts.Activate(Activation, Linear1.Call(h)))));
+        if (NormFirst)
+        {
+            x = x + SelfAttention(Norm1.Call(x));
+            return x + FeedForward(Norm2.Call(x));
+        }
+        x = Norm1.Call(x + SelfAttention(x));
+        return Norm2.Call(x + FeedForward(x));
+    }
+
+    /// <summary>A new layer with the same configuration and a copy of this one's parameters (PyTorch's deepcopy in TransformerEncoder).</summary>
+    public TransformerEncoderLayer Clone()
+    {
+        var copy = new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, HasBias,
+            Linear1.Weight.DType, _generator);
+        copy.LoadStateDict(StateDict());
+        copy.Train(Training);
+        return copy;
+    }
+
+    /// <inheritdoc/>
+    protected override string ExtraRepr() =>
+        string.Create(CultureInfo.InvariantCulture, $"d_model={DModel}, nhead={NHead}, dim_feedforward={DimFeedforward}, activation={Activation}, norm_first={NormFirst}");
+}
+
+/// <summary>Helpers the transformer layers share.</summary>
+internal static class TransformerParts
+{
+    public static void CheckActivation(string layer, string activation)
+    {
+        if (activation is not ("relu" or "gelu"))
+            throw new ArgumentException($"{layer}: activation must be \"relu\" or \"gelu\", got '{activation}'.", nameof(activation));
+    }
+
+    public static Tensor Activate(string activation, Tensor x) => activation == "gelu" ? x.Gelu() : x.Relu();
+}
+
+/// <summary>An ordered list of submodules named "0", "1", … (PyTorch's ModuleList), so keys read <c>layers.0.…</c>.</summary>
+internal sealed class LayerList<T> : Module where T : Module
+{
+    private readonly List<T> _items = [];
+
+    public LayerList(IEnumerable<T> items)
+    {
+        foreach (var item in items)
+        {
+            RegisterModule(_items.Count.ToString(CultureInfo.InvariantCulture), item);
+            _items.Add(item);
+        }
+    }
+
+    public override string TypeName => "ModuleList";
+
+    public IReadOnlyList<T> Items => _items;
+}
