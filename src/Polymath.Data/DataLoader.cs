@@ -371,6 +371,7 @@ public sealed class DataLoader<T, TBatch> : IEnumerable<TBatch>
 
         public TBatch Take(int b)
         {
+            _ct.ThrowIfCancellationRequested();
             (TBatch Batch, Exception? Error) r;
             lock (_ready)
             {
