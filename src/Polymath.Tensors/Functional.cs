@@ -150,6 +150,71 @@ public static class Functional
         return y;
     }
 
+    /// <summary>
+    /// Layer normalisation over the trailing dims <paramref name="normalizedShape"/>: (x − mean)/√(var + eps)·weight + bias,
+    /// with the biased variance, as PyTorch. A fused primitive (one kernel forward, one backward).
+    /// </summary>
+    /// <exception cref="ArgumentException">The trailing dims of the input, or the weight/bias shapes, do not match normalizedShape.</exception>
+    public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        int k = normalizedShape.Length;
+        bool fits = k > 0 && input.Rank >= k;
+        for (int i = 0; fits && i < k; i++)
+            fits = input.Size(input.Rank - k + i) == normalizedShape[i];
+        if (!fits)
+            throw new ArgumentException($"layer_norm: normalized_shape [{string.Join(",", normalizedShape)}] does not match the trailing dims of input {ShapeUtil.Format(input.ShapeSpan)}.");
+        foreach (var (t, name) in new[] { (weight, "weight"), (bias, "bias") })
+            if (t is not null && !t.Shape.SequenceEqual(normalizedShape))
+                throw new ArgumentException($"layer_norm: {name} has shape {ShapeUtil.Format(t.ShapeSpan)}, expected [{string.Join(",", normalizedShape)}].");
+        DType dt = FloatType(input, input, "layer_norm");
+        int n = normalizedShape.Aggregate(1, (a, b) => a * b);
+        var x = input.Detach().To(dt).Contiguous();
+        long rows = n == 0 ? 0 : x.Numel / n;
+        var w = Exact(weight, dt);
+        var b = Exact(bias, dt);
+        var y = Tensor.Empty(x.Shape, dt);
+        var mean = Tensor.Empty([(int)rows], dt);
+        var rstd = Tensor.Empty([(int)rows], dt);
+        if (dt == DType.Float32) LayerNormKernel.Forward(x.Data<float>(), x.StorageOffset, Own<float>(w), Own<float>(b), y.Data<float>(), mean.Data<float>(), rstd.Data<float>(), rows, n, eps);
+        else LayerNormKernel.Forward(x.Data<double>(), x.StorageOffset, Own<double>(w), Own<double>(b), y.Data<double>(), mean.Data<double>(), rstd.Data<double>(), rows, n, eps);
+        KeepAlive(x, mean, w);
+        GC.KeepAlive(b);
+        var inputs = new List<Tensor> { input };
+        if (weight is not null) inputs.Add(weight);
+        if (bias is not null) inputs.Add(bias);
+        if (!Tensor.Recording(inputs.ToArray()))
+            return y;
+        bool gx = input.RequiresGrad, gw = weight?.RequiresGrad ?? false, gb = bias?.RequiresGrad ?? false;
+        y.SetGradFn("NativeLayerNormBackward", inputs.ToArray(), [input], grad =>
+        {
+            var g = grad.To(dt).Contiguous();
+            var dx = gx ? Tensor.Empty(x.Shape, dt) : null;
+            var dw = gw ? Tensor.Empty([.. normalizedShape], dt) : null;
+            var db = gb ? Tensor.Empty([.. normalizedShape], dt) : null;
+            if (dt == DType.Float32)
+                LayerNormKernel.Backward(x.Data<float>(), x.StorageOffset, Own<float>(w), g.Data<float>(), g.StorageOffset, mean.Data<float>(), rstd.Data<float>(), rows, n, dx?.Data<float>(), dw?.Data<float>(), db?.Data<float>());
+            else
+                LayerNormKernel.Backward(x.Data<double>(), x.StorageOffset, Own<double>(w), g.Data<double>(), g.StorageOffset, mean.Data<double>(), rstd.Data<double>(), rows, n, dx?.Data<double>(), dw?.Data<double>(), db?.Data<double>());
+            GC.KeepAlive(g);
+            var result = new List<Tensor?> { dx };
+            if (weight is not null) result.Add(dw);
+            if (bias is not null) result.Add(db);
+            return result.ToArray();
+        });
+        return y;
+    }
+
+    // The kernels index weight and bias from 0: a tensor whose data is exactly its whole storage, copied if needed.
+    private static Tensor? Exact(Tensor? t, DType dt)
+    {
+        if (t is null)
+            return null;
+        var c = t.Detach().To(dt).Contiguous();
+        return c.StorageOffset == 0 && c.Storage.Length == c.Numel ? c : c.Clone();
+    }
+
+    private static T[]? Own<T>(Tensor? t) where T : unmanaged => t?.Data<T>();
+
     /// <summary>2-D max pooling; stride defaults to the kernel size.</summary>
     public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) =>
         MaxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).Output;
