@@ -67,12 +67,7 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
         var shape = input.Shape;
         if (shape.Length < k || !shape.AsSpan(shape.Length - k).SequenceEqual(_normalizedShape))
             throw new ArgumentException($"LayerNorm: expected input [..., {string.Join(", ", _normalizedShape)}], got [{string.Join(",", shape)}].");
-        var centered = input - input.Mean(_dims, keepDim: true);
-        var variance = centered.Square().Mean(_dims, keepDim: true);
-        var y = centered * variance.Add(Eps).Rsqrt();
-        if (Weight is not null) y = y * Weight;
-        if (Bias is not null) y = y + Bias;
-        return y;
+        return Functional.LayerNorm(input, _normalizedShape, Weight, Bias, Eps);
     }
 
     /// <inheritdoc/>
