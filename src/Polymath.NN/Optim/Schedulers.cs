@@ -274,7 +274,8 @@ public enum AnnealStrategy
 /// The one-cycle policy (PyTorch's <c>OneCycleLR</c>, stepped once per batch): the rate rises from max_lr/div_factor
 /// to max_lr over the first <c>pct_start</c> of the steps, then anneals to initial_lr/final_div_factor; momentum (or
 /// Adam's β₁) moves inversely between <c>max_momentum</c> and <c>base_momentum</c>. With <c>threePhase</c> the rate
-/// first returns to initial_lr symmetrically and then anneals to the minimum.
+/// first returns to initial_lr symmetrically and then anneals to the minimum. Rates match PyTorch's, except that the
+/// extrapolated rate of the extra step TotalSteps is floored at 0 (PyTorch's linear annealing makes it negative).
 /// </summary>
 public sealed class OneCycleLR : LRScheduler
 {
@@ -366,7 +367,9 @@ public sealed class OneCycleLR : LRScheduler
                 if (step <= phase.EndStep || i == _phases.Length - 1)
                 {
                     double pct = (step - start) / (phase.EndStep - start);
-                    lrs[g] = Anneal(groups[g][phase.StartLr], groups[g][phase.EndLr], pct);
+                    // Step TotalSteps (PyTorch allows it: the usual loop steps once per batch after the constructor's
+                    // step 0) extrapolates one step past the end; linear annealing would go below zero there.
+                    lrs[g] = Math.Max(0, Anneal(groups[g][phase.StartLr], groups[g][phase.EndLr], pct));
                     if (_momentumKey is not null)
                         groups[g][_momentumKey] = Anneal(groups[g][phase.StartMomentum], groups[g][phase.EndMomentum], pct);
                     break;
