@@ -9,7 +9,6 @@ namespace Polymath.NN;
 public sealed class LayerNorm : Module<Tensor, Tensor>
 {
     private readonly int[] _normalizedShape;
-    private readonly int[] _dims;
 
     /// <summary>Normalises over the last dim of size <paramref name="normalizedShape"/>.</summary>
     public LayerNorm(int normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, bool bias = true, DType dtype = DType.Float32)
@@ -26,7 +25,6 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
         if (!(eps >= 0))
             throw new ArgumentException($"LayerNorm: eps must be non-negative, got {eps}.");
         _normalizedShape = (int[])normalizedShape.Clone();
-        _dims = Enumerable.Range(-normalizedShape.Length, normalizedShape.Length).ToArray();
         Eps = eps;
         ElementwiseAffine = elementwiseAffine;
         if (elementwiseAffine)
