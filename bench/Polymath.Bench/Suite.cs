@@ -120,6 +120,15 @@ public static class Suite
             Peer = PeerKind.TorchOps,
             TorchSpec = Spec(lname, "layernorm_fwdbwd", conv, new() { ["shape"] = Shape(rows, 768) }),
         });
+        string fname = $"layernorm_fused_{rows}x768_fwdbwd";
+        cases.Add(new BenchCase
+        {
+            Name = fname,
+            Group = "layernorm",
+            Ours = () => LayerNorm(rows, 768, conv, fused: true),
+            Peer = PeerKind.TorchOps,
+            TorchSpec = Spec(fname, "layernorm_fused_fwdbwd", conv, new() { ["shape"] = Shape(rows, 768) }),
+        });
         cases.Add(new BenchCase
         {
             Name = "linear_128x784x512_fwdbwd",
@@ -250,7 +259,7 @@ public static class Suite
         }, s);
     }
 
-    private static Measurement LayerNorm(int rows, int d, MeasureSettings s)
+    private static Measurement LayerNorm(int rows, int d, MeasureSettings s, bool fused = false)
     {
         var x = Randn([rows, d], 1).RequiresGrad_();
         var gamma = Randn([d], 2).RequiresGrad_();
@@ -260,6 +269,11 @@ public static class Suite
         return Harness.Measure(() =>
         {
             x.Grad = gamma.Grad = beta.Grad = null;
+            if (fused)
+            {
+                Functional.LayerNorm(x, [d], gamma, beta, eps).Backward(gy);
+                return;
+            }
             var mean = x.Mean(-1, keepDim: true);
             var xc = x - mean;
             var variance = (xc * xc).Mean(-1, keepDim: true);

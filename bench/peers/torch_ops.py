@@ -110,6 +110,16 @@ def build(spec, torch, F, g):
             y = xc / torch.sqrt(var + eps) * gamma + beta
             y.backward(gy)
         return step
+    if op == "layernorm_fused_fwdbwd":
+        x = randn(*shape, grad=True)
+        d = shape[-1]
+        gamma, beta = randn(d, grad=True), randn(d, grad=True)
+        gy = randn(*shape)
+
+        def step():
+            x.grad = gamma.grad = beta.grad = None
+            torch.nn.functional.layer_norm(x, (d,), gamma, beta, 1e-5).backward(gy)
+        return step
     if op == "linear_fwdbwd":
         m, k, n = spec["m"], spec["k"], spec["n"]
         x = randn(m, k, grad=True)
