@@ -413,7 +413,7 @@ public sealed class SafeTensorsFile : IDisposable
             {
                 var d = new double[n];
                 for (int i = 0; i < n; i++) d[i] = BinaryPrimitives.ReadDoubleLittleEndian(src[(8 * i)..]);
-                return Tensor.From(d, shape);
+                return Shaped(Tensor.From(d, n), shape);
             }
             case "F16":
             {
@@ -431,7 +431,7 @@ public sealed class SafeTensorsFile : IDisposable
             {
                 var b = new bool[n];
                 for (int i = 0; i < n; i++) b[i] = src[i] != 0;
-                return Tensor.From(b, shape);
+                return Shaped(Tensor.From(b, n), shape);
             }
             default:
             {
@@ -451,10 +451,13 @@ public sealed class SafeTensorsFile : IDisposable
                             : throw Bad(_path, $"key '{name}': U64 element {i} ({u}) does not fit int64"),
                     };
                 }
-                return Tensor.From(l, shape);
+                return Shaped(Tensor.From(l, n), shape);
             }
         }
     }
+
+    // Tensor.From reads an empty shape as "1-D"; a 0-d entry needs the reshape.
+    private static Tensor Shaped(Tensor flat, int[] shape) => shape.Length == 1 ? flat : flat.Reshape(shape);
 
     private unsafe void ReadMapped(long position, byte[] destination)
     {

@@ -124,7 +124,7 @@ public sealed class ToTensor : Transform
         int plane = height * width;
         for (int p = 0; p < plane; p++)
             for (int c = 0; c < channels; c++)
-                data[c * plane + p] = hwc[p * channels + c] * (1f / 255f);
+                data[c * plane + p] = hwc[p * channels + c] / 255f; // divide, as ToTensor.Apply does, so both give the same floats
         return Tensor.Wrap(data, channels, height, width);
     }
 }
