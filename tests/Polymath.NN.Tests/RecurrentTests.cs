@@ -116,6 +116,39 @@ public class RecurrentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ProjectionBlockSizeDoesNotChangeResults()
+    {
+        // The input projection runs in blocks of steps; one step per block and one block of all steps must agree.
+        Polymath.Random.Seed(13);
+        var lstm = new LSTM(3, 4, numLayers: 2, bidirectional: true, dtype: DType.Float64);
+        var x = Tensor.Randn(7, 2, 3).To(DType.Float64).RequiresGrad_();
+        var lengths = Tensor.From(new long[] { 7, 4 }, 2);
+        (Tensor Out, Tensor Grad) Run(int? block)
+        {
+            RecurrentBase<LstmInput, LstmOutput>.ProjectionBlockOverride = block;
+            try
+            {
+                x.ZeroGrad();
+                var r = lstm.Call(x, lengths: lengths);
+                (r.Output.Square().Sum() + r.CN.Sum()).Backward();
+                return (r.Output, x.Grad!);
+            }
+            finally
+            {
+                RecurrentBase<LstmInput, LstmOutput>.ProjectionBlockOverride = null;
+            }
+        }
+
+        var auto = Run(null);
+        foreach (int block in new[] { 1, 7 })
+        {
+            var other = Run(block);
+            Assert.True(auto.Out.AllClose(other.Out, 1e-12, 1e-12), $"block {block}: outputs differ");
+            Assert.True(auto.Grad.AllClose(other.Grad, 1e-12, 1e-12), $"block {block}: input gradients differ");
+        }
+    }
+
+    [Fact]
     public void LstmGradcheckFloat64()
     {
         // Central differences on every input, state and parameter element of a tiny bidirectional LSTM with lengths.
@@ -179,10 +212,17 @@ public class RecurrentTests(ITestOutputHelper output)
 
         Step();
         Step();
-        const int reps = 5;
-        var sw = Stopwatch.StartNew();
+        // Best and mean of several runs: the best is the figure to compare; the mean shows how noisy the machine was.
+        const int reps = 6;
+        double best = double.MaxValue, total = 0;
         for (int i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
             Step();
-        output.WriteLine($"LSTM(128->256), T=64, B=32, float32, {Threads.Count} threads: {sw.Elapsed.TotalMilliseconds / reps:F1} ms per forward+backward");
+            double ms = sw.Elapsed.TotalMilliseconds;
+            best = Math.Min(best, ms);
+            total += ms;
+        }
+        output.WriteLine($"LSTM(128->256), T=64, B=32, float32, {Threads.Count} threads: {best:F1} ms per forward+backward (best of {reps}; mean {total / reps:F1} ms)");
     }
 }

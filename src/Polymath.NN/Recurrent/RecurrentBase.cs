@@ -179,10 +179,9 @@ public abstract class RecurrentBase<TIn, TOut> : Module<TIn, TOut>
         var bHh = GetParameter("bias_hh" + suffix);
         int steps = x.Size(0), batch = x.Size(1), hidden = HiddenSize;
 
-        // One GEMM for the input projection of every step. The GRU keeps b_hh apart: its n gate scales W_hn h + b_hn by r.
+        // The GRU keeps b_hh apart: its n gate scales W_hn h + b_hn by r. The others fold both biases into the projection.
         var inBias = _kind == RecurrentKind.Gru || bIh is null ? bIh : bIh + bHh!;
-        var proj = Functional.Linear(x.Reshape(steps * batch, x.Size(2)), wIh, inBias).View(steps, batch, _gates * hidden);
-        var projSteps = StepSlices(proj);
+        var projSteps = InputProjections(x, wIh, inBias);
         var hhBias = _kind == RecurrentKind.Gru ? bHh : null;
 
         var outputs = new Tensor[steps];
@@ -238,12 +237,34 @@ public abstract class RecurrentBase<TIn, TOut> : Module<TIn, TOut>
         return (Tensor.Stack(outputs, 0), h, c);
     }
 
-    // The [B, G·H] slice of every step of a [T, B, G·H] projection.
-    private static Tensor[] StepSlices(Tensor proj)
+    /// <summary>Forces the number of steps per input-projection GEMM (tests compare 1, T and the default).</summary>
+    internal static int? ProjectionBlockOverride { get; set; }
+
+    // x W_ihᵀ + b for every step, as [B, G·H] tensors. The projection runs as one GEMM per block of b steps
+    // ([b·B, in] @ [in, G·H]) rather than per step. b is not simply T because of the backward pass: a slice's backward
+    // fills a zero tensor of the whole sliced tensor, so taking T step slices of one [T, B, G·H] projection costs
+    // T² · B · G·H in backward (three quarters of an LSTM's backward time at T = 64), while blocks cost
+    // (T/b)·T·B·in for slicing x plus T·b·B·G·H for slicing each block; b = √(T·in / G·H) balances the two.
+    private static Tensor[] InputProjections(Tensor x, Tensor wIh, Tensor? bias)
     {
-        var slices = new Tensor[proj.Size(0)];
-        for (int t = 0; t < slices.Length; t++)
-            slices[t] = proj.Select(0, t);
+        int steps = x.Size(0), batch = x.Size(1), inSize = x.Size(2), g = wIh.Size(0);
+        int block = ProjectionBlockOverride ?? (int)Math.Ceiling(Math.Sqrt((double)steps * inSize / g));
+        block = Math.Clamp(block, 1, steps);
+        var slices = new Tensor[steps];
+        for (int start = 0; start < steps; start += block)
+        {
+            int len = Math.Min(block, steps - start);
+            var xb = len == steps ? x : x.Narrow(0, start, len);
+            var proj = Functional.Linear(xb.Reshape(len * batch, inSize), wIh, bias);
+            if (len == 1)
+                slices[start] = proj;
+            else
+            {
+                var p3 = proj.View(len, batch, g);
+                for (int t = 0; t < len; t++)
+                    slices[start + t] = p3.Select(0, t);
+            }
+        }
         return slices;
     }
 
