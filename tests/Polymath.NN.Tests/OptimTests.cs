@@ -94,6 +94,28 @@ public class OptimTests
         AssertClose(b.ToDoubleArray(), a, FusedVsOpsTolerance, FusedVsOpsTolerance, "fused vs ops");
     }
 
+    [Fact]
+    public void FusedAdamSplitAcrossThreadsMatchesTensorOpAdam()
+    {
+        const int seed = 78;
+        Console.WriteLine($"FusedAdamSplitAcrossThreadsMatchesTensorOpAdam seed {seed}");
+        var gen = new Generator(seed);
+        var init = Tensor.Randn([300_001], DType.Float32, gen); // several 64K chunks, odd length
+        var a = init.Clone().RequiresGrad_();
+        var b = init.Clone().RequiresGrad_();
+        var fused = new AdamW([a], 0.01, amsgrad: true);
+        var ops = new AdamW([b], 0.01, amsgrad: true) { UseFusedPath = false };
+        for (int s = 0; s < 3; s++)
+        {
+            var g = Tensor.Randn([300_001], DType.Float32, gen);
+            a.Grad = g.Clone();
+            b.Grad = g.Clone();
+            fused.Step();
+            ops.Step();
+        }
+        AssertClose(b.ToDoubleArray(), a, FusedVsOpsTolerance, FusedVsOpsTolerance, "fused (split) vs ops");
+    }
+
     [Theory]
     [MemberData(nameof(OptimizerCases))]
     public void StateDictRoundTripResumesBitForBit(string name)

@@ -15,6 +15,9 @@ namespace Polymath.NN.Optim;
 /// </remarks>
 public class Adam : Optimizer
 {
+    // Elements per thread below which the fused loop is not split (thread hand-off costs more than it saves).
+    private const long FusedChunk = 1 << 16;
+
     // Reusable float32 staging for the fused path: one parameter-sized array pair per distinct element count.
     private readonly Dictionary<long, (float[] Param, Tensor ParamT, float[] Grad, Tensor GradT)> _scratch = [];
 
@@ -98,7 +101,19 @@ public class Adam : Optimizer
             L2: Decoupled ? 0f : (float)weightDecay,
             Beta1: (float)beta1, Beta2: (float)beta2,
             InvBiasCorrection2Sqrt: (float)(1 / biasCorrection2Sqrt), Eps: (float)eps, StepSize: (float)stepSize);
-        h.Run(s.Param, s.Grad, state.Array("exp_avg"), state.Array("exp_avg_sq"), amsgrad ? state.Array("max_exp_avg_sq") : null);
+        float[] m = state.Array("exp_avg"), v = state.Array("exp_avg_sq");
+        float[]? vMax = amsgrad ? state.Array("max_exp_avg_sq") : null;
+        // Elementwise, so chunks are independent and the result does not depend on how they are split.
+        int chunks = (int)Math.Min(Environment.ProcessorCount, (n + FusedChunk - 1) / FusedChunk);
+        if (chunks <= 1)
+            h.Run(s.Param, s.Grad, m, v, vMax);
+        else
+            Parallel.For(0, chunks, c =>
+            {
+                int start = (int)(n * c / chunks), length = (int)(n * (c + 1) / chunks) - start;
+                h.Run(s.Param.AsSpan(start, length), s.Grad.AsSpan(start, length), m.AsSpan(start, length), v.AsSpan(start, length),
+                    vMax is null ? default : vMax.AsSpan(start, length));
+            });
         param.CopyFrom(s.ParamT.View(param.Shape));
     }
 
