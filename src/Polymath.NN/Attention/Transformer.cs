@@ -6,7 +6,7 @@ namespace Polymath.NN;
 /// </summary>
 public sealed class TransformerEncoder : Module<TransformerEncoderInput, Tensor>
 {
-    private readonly LayerList<TransformerEncoderLayer> _layers;
+    private readonly ModuleList<TransformerEncoderLayer> _layers;
 
     /// <summary>Creates the stack from copies of <paramref name="encoderLayer"/> (the template itself is not used).</summary>
     /// <exception cref="ArgumentOutOfRangeException">numLayers is not positive.</exception>
@@ -14,13 +14,13 @@ public sealed class TransformerEncoder : Module<TransformerEncoderInput, Tensor>
     {
         if (numLayers <= 0)
             throw new ArgumentOutOfRangeException(nameof(numLayers), $"TransformerEncoder: num_layers must be positive, got {numLayers}.");
-        _layers = RegisterModule("layers", new LayerList<TransformerEncoderLayer>(Enumerable.Range(0, numLayers).Select(_ => encoderLayer.Clone())));
+        _layers = RegisterModule("layers", new ModuleList<TransformerEncoderLayer>(Enumerable.Range(0, numLayers).Select(_ => encoderLayer.Clone())));
         if (norm is not null)
             Norm = RegisterModule("norm", norm);
     }
 
     /// <summary>The blocks, in order.</summary>
-    public IReadOnlyList<TransformerEncoderLayer> Layers => _layers.Items;
+    public IReadOnlyList<TransformerEncoderLayer> Layers => _layers;
 
     /// <summary>The final norm, or null.</summary>
     public LayerNorm? Norm { get; }
@@ -33,7 +33,7 @@ public sealed class TransformerEncoder : Module<TransformerEncoderInput, Tensor>
     public override Tensor Forward(TransformerEncoderInput input)
     {
         var x = input.Src;
-        foreach (var layer in _layers.Items)
+        foreach (var layer in _layers)
             x = layer.Call(input with { Src = x });
         return Norm is null ? x : Norm.Call(x);
     }
@@ -45,7 +45,7 @@ public sealed class TransformerEncoder : Module<TransformerEncoderInput, Tensor>
 /// </summary>
 public sealed class TransformerDecoder : Module<TransformerDecoderInput, Tensor>
 {
-    private readonly LayerList<TransformerDecoderLayer> _layers;
+    private readonly ModuleList<TransformerDecoderLayer> _layers;
 
     /// <summary>Creates the stack from copies of <paramref name="decoderLayer"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">numLayers is not positive.</exception>
@@ -53,13 +53,13 @@ public sealed class TransformerDecoder : Module<TransformerDecoderInput, Tensor>
     {
         if (numLayers <= 0)
             throw new ArgumentOutOfRangeException(nameof(numLayers), $"TransformerDecoder: num_layers must be positive, got {numLayers}.");
-        _layers = RegisterModule("layers", new LayerList<TransformerDecoderLayer>(Enumerable.Range(0, numLayers).Select(_ => decoderLayer.Clone())));
+        _layers = RegisterModule("layers", new ModuleList<TransformerDecoderLayer>(Enumerable.Range(0, numLayers).Select(_ => decoderLayer.Clone())));
         if (norm is not null)
             Norm = RegisterModule("norm", norm);
     }
 
     /// <summary>The blocks, in order.</summary>
-    public IReadOnlyList<TransformerDecoderLayer> Layers => _layers.Items;
+    public IReadOnlyList<TransformerDecoderLayer> Layers => _layers;
 
     /// <summary>The final norm, or null.</summary>
     public LayerNorm? Norm { get; }
@@ -73,7 +73,7 @@ public sealed class TransformerDecoder : Module<TransformerDecoderInput, Tensor>
     public override Tensor Forward(TransformerDecoderInput input)
     {
         var x = input.Tgt;
-        foreach (var layer in _layers.Items)
+        foreach (var layer in _layers)
             x = layer.Call(input with { Tgt = x });
         return Norm is null ? x : Norm.Call(x);
     }

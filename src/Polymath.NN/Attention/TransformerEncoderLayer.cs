@@ -163,22 +163,3 @@ internal static class TransformerParts
 
     public static Tensor Activate(string activation, Tensor x) => activation == "gelu" ? x.Gelu() : x.Relu();
 }
-
-/// <summary>An ordered list of submodules named "0", "1", … (PyTorch's ModuleList), so keys read <c>layers.0.…</c>.</summary>
-internal sealed class LayerList<T> : Module where T : Module
-{
-    private readonly List<T> _items = [];
-
-    public LayerList(IEnumerable<T> items)
-    {
-        foreach (var item in items)
-        {
-            RegisterModule(_items.Count.ToString(CultureInfo.InvariantCulture), item);
-            _items.Add(item);
-        }
-    }
-
-    public override string TypeName => "ModuleList";
-
-    public IReadOnlyList<T> Items => _items;
-}
