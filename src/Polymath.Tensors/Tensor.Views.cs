@@ -1,3 +1,5 @@
+using Polymath.Autograd;
+
 namespace Polymath;
 
 public sealed partial class Tensor
@@ -252,17 +254,7 @@ public sealed partial class Tensor
         strides[d] = (int)(St[d] * step);
         var result = MakeView(shape, strides, Off + (int)s * St[d]);
         if (Recording(this))
-        {
-            int[] inShape = Sh;
-            DType dt = DType;
-            int first = (int)s, stp = (int)step;
-            result.SetGradFn("SliceBackward", [this], [], g =>
-            {
-                var gi = Zeros(inShape, dt);
-                gi.Slice(d, first, first + (long)len * stp, stp).CopyRaw(g);
-                return [gi];
-            });
-        }
+            result.GradFnNode = new SliceNode(GradNode, Sh, DType, d, s, len, step);
         return result;
     }
 

@@ -48,6 +48,20 @@ internal static class Engine
             {
                 if (node is AccumulateGrad sink)
                     sink.Accumulate(grad, owned: holders.GetValueOrDefault(grad.Storage) == 1);
+                else if (node is SliceNode slice && slice.Next[0] is { } target)
+                {
+                    // Add into the input's gradient buffer when it is ours alone; otherwise start one.
+                    if (grads.TryGetValue(target, out var buffer) && Owned(buffer, holders))
+                        slice.AddInto(buffer, grad);
+                    else
+                    {
+                        var full = slice.Apply(grad)[0]!;
+                        if (buffer is not null)
+                            full.AddInPlace(buffer);
+                        grads[target] = full;
+                        holders[full.Storage] = 1;
+                    }
+                }
                 else
                     inputGrads = node.Apply(grad);
                 if (!retainGraph)
@@ -61,13 +75,31 @@ internal static class Engine
                 var g = i < inputGrads.Length ? inputGrads[i] : null;
                 if (g is not null)
                 {
-                    var held = grads.TryGetValue(next, out var acc) ? acc.Add(g) : g;
-                    grads[next] = held;
-                    holders[held.Storage] = holders.GetValueOrDefault(held.Storage) + 1;
+                    if (grads.TryGetValue(next, out var acc))
+                    {
+                        // A second gradient for the same node: add in place into a buffer only this walk holds.
+                        if (Owned(acc, holders) && ShapeUtil.SameShape(acc.ShapeSpan, g.ShapeSpan))
+                            acc.AddInPlace(g);
+                        else
+                        {
+                            var sum = acc.Add(g);
+                            grads[next] = sum;
+                            holders[sum.Storage] = 1;
+                        }
+                    }
+                    else
+                    {
+                        grads[next] = g;
+                        holders[g.Storage] = holders.GetValueOrDefault(g.Storage) + 1;
+                    }
                 }
                 if (--pending[next] == 0)
                     ready.Push(next);
             }
         }
     }
+
+    // A gradient buffer the walk may write into: handed to exactly one place, dense, and the whole of its storage.
+    private static bool Owned(Tensor t, Dictionary<Storage, int> holders) =>
+        holders.GetValueOrDefault(t.Storage) == 1 && t.IsContiguous && t.StorageOffset == 0 && t.Storage.Length == t.Numel;
 }
