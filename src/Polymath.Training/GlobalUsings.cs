@@ -1,0 +1,4 @@
+global using Polymath;
+global using Polymath.Data;
+global using Polymath.NN;
+global using Polymath.NN.Optim;
