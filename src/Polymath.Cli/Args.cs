@@ -86,6 +86,14 @@ internal sealed class Args
         return v;
     }
 
+    /// <summary>Fails on anything left over; an unknown option's message lists <paramref name="validOptions"/>.</summary>
+    public void End(IReadOnlyCollection<string> validOptions)
+    {
+        if (_rest.Count > 0 && _rest[0].StartsWith('-'))
+            throw new UsageException($"unknown option '{_rest[0]}' for '{_command}'; valid options: {string.Join(", ", validOptions)}.", _command);
+        End();
+    }
+
     /// <summary>Fails on anything left over.</summary>
     public void End()
     {

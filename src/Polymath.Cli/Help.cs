@@ -12,6 +12,9 @@ internal static class Help
             Commands:
               demo     (default) fit a tiny MLP with Tensor ops and autograd, printing the falling loss
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
+              train    train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST
+              eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
+              predict  classify images with a checkpoint
               help     show help for a command: polymath help bench
 
             Options:
@@ -61,6 +64,77 @@ internal static class Help
                       --list             list the rows that would run, and exit
 
                     Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul.
+                    """);
+                return true;
+            case "train":
+                Console.WriteLine("""
+                    Usage: polymath train [--model NAME] [--dataset NAME] [--data-dir DIR] [--epochs N] [options]
+
+                    Trains a model on MNIST or Fashion-MNIST with cross-entropy, validating on the test split after
+                    every epoch. Writes OUT/last.safetensors (every epoch and on Ctrl-C), OUT/best.safetensors (best
+                    validation accuracy), OUT/run.jsonl (JSON Lines log) and OUT/report.html (loss and metric curves).
+                    Deterministic for a given seed and thread count; --resume continues a run exactly.
+
+                    Options (each may also be given in a YAML file with --config, e.g. "batch_size: 128"):
+                      --model NAME         mlp (784-512-256-10), lenet5, resnet (small, batch norm), lstm (rows as
+                                           time steps); default lenet5
+                      --dataset NAME       mnist or fashion-mnist; default mnist
+                      --data-dir DIR       folder with the four IDX files (.gz or not); default
+                                           ../shared/data/<dataset> beside the repository root
+                      --epochs N           total epochs, counting those of a resumed run (default 5)
+                      --batch-size N       training batch size (default 64)
+                      --lr X               learning rate (default 0.001)
+                      --optimizer NAME     adam, adamw or sgd (momentum 0.9); default adam
+                      --weight-decay X     L2 (adam, sgd) or decoupled (adamw, default 0.01) weight decay
+                      --scheduler NAME     none, cosine (over the epochs), step (x0.1 every epochs/3), plateau
+                      --accumulate N       micro-batches per optimizer step (gradient accumulation; default 1)
+                      --early-stopping N   stop when val_loss has not improved for N epochs
+                      --seed S             seed of the initialisation and the shuffle (default 42)
+                      --threads N          Polymath threads (default: all cores)
+                      --workers N          DataLoader worker threads (default 0)
+                      --limit N            train on the first N training images only (quick runs)
+                      --out DIR            output folder (default runs/<model>-<dataset>)
+                      --resume CKPT        continue from a checkpoint (model, optimizer, scheduler, RNG, data order)
+                      --config FILE        read options from a YAML mapping; the command line wins
+                      --progress MODE      auto (bars on a terminal, lines otherwise), bars, plain, none
+                      --log-every N        steps between log lines (default 100)
+
+                    Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
+                    checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).
+                    """);
+                return true;
+            case "eval":
+                Console.WriteLine("""
+                    Usage: polymath eval --checkpoint CKPT [--dataset NAME] [--data-dir DIR] [--split test|train]
+
+                    Loads the model a checkpoint names (written by polymath train) and prints its loss, accuracy, top-5
+                    accuracy, macro and micro precision/recall/F1 and the confusion matrix on a data set split.
+
+                    Options:
+                      --checkpoint CKPT    the .safetensors checkpoint (required)
+                      --dataset NAME       mnist or fashion-mnist (default: the one it was trained on)
+                      --data-dir DIR       folder with the IDX files (default ../shared/data/<dataset>)
+                      --split NAME         test (default) or train
+                      --batch-size N       evaluation batch size (default 1000)
+                      --threads N          Polymath threads (default: all cores)
+                      --config FILE        read options from a YAML mapping
+                    """);
+                return true;
+            case "predict":
+                Console.WriteLine("""
+                    Usage: polymath predict --checkpoint CKPT --input FILE [--input FILE]... [--top K] [--limit N]
+
+                    Classifies 28x28 grey images with a checkpoint and prints the most likely classes with their
+                    probabilities.
+
+                    Options:
+                      --checkpoint CKPT    the .safetensors checkpoint (required)
+                      --input FILE         an IDX image file (e.g. t10k-images-idx3-ubyte.gz) or a 28x28 PGM (P2/P5)
+                                           image; repeatable (required)
+                      --top K              classes shown per image (default 1)
+                      --limit N            images read from IDX files at most (default 20)
+                      --threads N          Polymath threads (default: all cores)
+                      --config FILE        read options from a YAML mapping
                     """);
                 return true;
             case "help":

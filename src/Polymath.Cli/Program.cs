@@ -61,10 +61,16 @@ public static class Program
                 return DemoCommand.Run(rest, cancel);
             case "bench":
                 return BenchCommand.Run(rest, cancel);
+            case "train":
+                return TrainCommand.Run(rest, cancel);
+            case "eval":
+                return EvalCommand.Run(rest, cancel);
+            case "predict":
+                return PredictCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, help.");
         }
     }
 

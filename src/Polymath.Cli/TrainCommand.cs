@@ -1,0 +1,151 @@
+using System.Globalization;
+using Polymath.Data;
+using Polymath.Models;
+using Polymath.NN;
+using Polymath.NN.Optim;
+using Polymath.Training;
+
+namespace Polymath.Cli;
+
+/// <summary><c>polymath train</c>: trains a model-zoo model on MNIST or Fashion-MNIST with checkpoints, a JSONL log and an HTML report.</summary>
+internal static class TrainCommand
+{
+    internal static readonly string[] ValueOptions =
+    [
+        "--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer", "--weight-decay", "--seed",
+        "--threads", "--out", "--resume", "--config", "--accumulate", "--scheduler", "--early-stopping", "--limit", "--workers",
+        "--progress", "--log-every",
+    ];
+
+    internal static readonly string[] FlagOptions = [];
+
+    public static int Run(string[] argv, CancellationToken cancel)
+    {
+        if (Program.WantsHelp(argv))
+        {
+            Help.Command("train");
+            return 0;
+        }
+        argv = ApplyConfig("train", argv, ValueOptions, FlagOptions);
+        var args = new Args("train", argv);
+        string? resume = args.Value("--resume");
+        CheckpointInfo? resumeInfo = null;
+        if (resume is not null)
+        {
+            if (!File.Exists(resume))
+                throw new UsageException($"--resume: checkpoint '{resume}' does not exist.", "train");
+            resumeInfo = Checkpoint.ReadInfo(resume);
+        }
+        string? Saved(string key) => resumeInfo is not null && resumeInfo.Extra.TryGetValue(key, out var v) ? v : null;
+
+        string model = TrainingSetup.CheckModel("train", args.Value("--model") ?? Saved("model") ?? "lenet5");
+        string dataset = TrainingSetup.CheckDataset("train", args.Value("--dataset") ?? Saved("dataset") ?? "mnist");
+        string dataDir = args.Value("--data-dir") ?? TrainingSetup.DefaultDataDir(dataset);
+        int epochs = args.Int("--epochs", 1, 100_000) ?? 5;
+        int batchSize = args.Int("--batch-size", 1, 1 << 20) ?? 64;
+        double lr = args.Double("--lr", 0, 100) ?? 1e-3;
+        string optimizer = TrainingSetup.CheckOptimizer("train", args.Value("--optimizer") ?? Saved("optimizer") ?? "adam");
+        double? weightDecay = args.Double("--weight-decay", 0, 10);
+        int seed = args.Int("--seed", 0, int.MaxValue) ?? 42;
+        int? threads = args.Int("--threads", 1, 1024);
+        string? outDir = args.Value("--out");
+        int accumulate = args.Int("--accumulate", 1, 1 << 20) ?? 1;
+        string scheduler = (args.Value("--scheduler") ?? "none").ToLowerInvariant();
+        if (scheduler is not ("none" or "cosine" or "step" or "plateau"))
+            throw new UsageException($"unknown scheduler '{scheduler}'; valid schedulers: none, cosine, step, plateau.", "train");
+        int? patience = args.Int("--early-stopping", 0, 100_000);
+        int? limit = args.Int("--limit", 1, int.MaxValue);
+        int workers = args.Int("--workers", 0, 64) ?? 0;
+        int logEvery = args.Int("--log-every", 1, 1 << 30) ?? 100;
+        string progress = (args.Value("--progress") ?? "auto").ToLowerInvariant();
+        var progressMode = progress switch
+        {
+            "auto" => ProgressMode.Auto,
+            "bars" => ProgressMode.Bars,
+            "plain" => ProgressMode.Plain,
+            "none" => ProgressMode.None,
+            _ => throw new UsageException($"unknown progress mode '{progress}'; valid: auto, bars, plain, none.", "train"),
+        };
+        args.End(ValueOptions);
+        if (threads is int t)
+            Threads.Count = t;
+        outDir ??= Path.Combine("runs", $"{model}-{dataset}");
+
+        var inv = CultureInfo.InvariantCulture;
+        Polymath.Random.Seed((ulong)seed);
+        var trainSet = TrainingSetup.LoadDataset(dataset, dataDir, train: true);
+        var testSet = TrainingSetup.LoadDataset(dataset, dataDir, train: false);
+        Dataset<(Tensor Image, Tensor Label)> trainData = limit is int l && l < trainSet.Count ? new Subset<(Tensor, Tensor)>(trainSet, Enumerable.Range(0, l)) : trainSet;
+        ulong loaderSeed = resumeInfo?.LoaderSeed ?? (ulong)seed;
+        var trainLoader = DataLoader.Create(trainData, batchSize, shuffle: true, seed: loaderSeed, numWorkers: workers);
+        var testLoader = DataLoader.Create(testSet, 1000, shuffle: false, seed: 0, numWorkers: workers);
+
+        var net = ModelZoo.Create(model, 1, trainSet.Height, trainSet.Width, 10);
+        var opt = TrainingSetup.CreateOptimizer(optimizer, net.Parameters(), lr, weightDecay);
+        ILRScheduler? sched = scheduler switch
+        {
+            "cosine" => new CosineAnnealingLR(opt, epochs),
+            "step" => new StepLR(opt, Math.Max(1, epochs / 3), 0.1),
+            "plateau" => new ReduceLROnPlateau(opt, patience: 1, factor: 0.5),
+            _ => null,
+        };
+        var options = new TrainerOptions
+        {
+            OutputDir = outDir,
+            ResumeFrom = resume,
+            AccumulationSteps = accumulate,
+            Progress = progressMode,
+            CancellationToken = cancel,
+            LogEvery = logEvery,
+            Title = $"polymath train: {model} on {dataset}",
+            ClassNames = TrainingSetup.ClassNames(dataset),
+        };
+        options.Metadata["model"] = model;
+        options.Metadata["dataset"] = dataset;
+        options.Metadata["data_dir"] = Path.GetFullPath(dataDir);
+        options.Metadata["optimizer"] = optimizer;
+        options.Metadata["lr"] = lr.ToString(inv);
+        options.Metadata["batch_size"] = batchSize.ToString(inv);
+        options.Metadata["seed"] = seed.ToString(inv);
+        options.Metadata["threads"] = Threads.Count.ToString(inv);
+        options.Callbacks.Add(new BestCheckpoint(Path.Combine(outDir, "best.safetensors"), "val_accuracy"));
+        if (patience is int p)
+            options.Callbacks.Add(new EarlyStopping("val_loss", p));
+        var trainer = new Trainer(options);
+        Console.WriteLine($"polymath train: {model} ({net.Parameters().Sum(q => q.Numel).ToString("N0", inv)} parameters) on {dataset} " +
+                          $"({trainData.Count} train / {testSet.Count} test images from {dataDir}), {epochs} epochs, batch {batchSize}, " +
+                          $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), output {outDir}" +
+                          (resume is null ? "" : $", resuming from {resume} (epoch {resumeInfo!.Epoch}, step {resumeInfo.Step})"));
+        var result = trainer.Fit(net, new CrossEntropyLoss(), opt, trainLoader, testLoader, epochs, sched);
+        foreach (var r in result.History.Skip(resumeInfo?.Epoch ?? 0))
+            Console.WriteLine(Trainer.Summary(r));
+        if (result.History.Count > 0 && result.History[^1].Get("val_accuracy") is double acc)
+            Console.WriteLine($"test accuracy: {(acc * 100).ToString("F2", inv)}% after {result.EpochsCompleted} epochs " +
+                              $"({result.History.Sum(h => h.Seconds).ToString("F1", inv)} s in total; mean {(result.History.Average(h => h.Seconds)).ToString("F1", inv)} s/epoch)");
+        Console.WriteLine($"{result.Reason}: {result.Message}");
+        Console.WriteLine($"log: {trainer.RunLogPath}  report: {trainer.ReportPath}  checkpoint: {result.LastCheckpoint ?? "(none)"}");
+        return result.Reason switch
+        {
+            StopReason.Completed or StopReason.EarlyStopped => 0,
+            StopReason.Cancelled => 130,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Merges <c>--config FILE</c> into the arguments (command line first).</summary>
+    internal static string[] ApplyConfig(string command, string[] argv, string[] valueOptions, string[] flags)
+    {
+        var pre = new Args(command, argv);
+        string? config = pre.Value("--config");
+        if (config is null)
+            return argv;
+        var without = new List<string>();
+        for (int i = 0; i < argv.Length; i++)
+        {
+            if (argv[i] == "--config") { i++; continue; }
+            if (argv[i].StartsWith("--config=", StringComparison.Ordinal)) continue;
+            without.Add(argv[i]);
+        }
+        return ConfigFile.Merge(command, [.. without], config, valueOptions, flags);
+    }
+}

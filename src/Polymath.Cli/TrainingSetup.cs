@@ -1,0 +1,59 @@
+using Polymath.Bench;
+using Polymath.Data;
+using Polymath.Models;
+using Polymath.NN;
+using Polymath.NN.Optim;
+
+namespace Polymath.Cli;
+
+/// <summary>What train, eval and predict share: data sets, models and optimizers by name, and the default data folder.</summary>
+internal static class TrainingSetup
+{
+    public static readonly string[] Datasets = ["mnist", "fashion-mnist"];
+    public static readonly string[] Optimizers = ["adam", "adamw", "sgd"];
+
+    public static string CheckModel(string command, string name)
+    {
+        string n = name.ToLowerInvariant();
+        if (!ModelZoo.Names.Contains(n))
+            throw new UsageException($"unknown model '{name}'; valid models: {string.Join(", ", ModelZoo.Names)}.", command);
+        return n;
+    }
+
+    public static string CheckDataset(string command, string name)
+    {
+        string n = name.ToLowerInvariant().Replace('_', '-');
+        if (n == "fashionmnist") n = "fashion-mnist";
+        if (!Datasets.Contains(n))
+            throw new UsageException($"unknown dataset '{name}'; valid datasets: {string.Join(", ", Datasets)}.", command);
+        return n;
+    }
+
+    public static string CheckOptimizer(string command, string name)
+    {
+        string n = name.ToLowerInvariant();
+        if (!Optimizers.Contains(n))
+            throw new UsageException($"unknown optimizer '{name}'; valid optimizers: {string.Join(", ", Optimizers)}.", command);
+        return n;
+    }
+
+    /// <summary>../shared/data/&lt;name&gt; beside the repository root (or the current folder when not inside the checkout).</summary>
+    public static string DefaultDataDir(string dataset) =>
+        Path.GetFullPath(Path.Combine(RepoPaths.Root ?? Environment.CurrentDirectory, "..", "shared", "data", dataset));
+
+    public static MnistLike LoadDataset(string dataset, string dir, bool train) => dataset switch
+    {
+        "mnist" => new Mnist(dir, train),
+        _ => new FashionMnist(dir, train),
+    };
+
+    public static IReadOnlyList<string> ClassNames(string dataset) =>
+        dataset == "fashion-mnist" ? FashionMnist.Classes : Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    public static Optimizer CreateOptimizer(string name, IEnumerable<Tensor> parameters, double lr, double? weightDecay) => name switch
+    {
+        "sgd" => new SGD(parameters, lr, momentum: 0.9, weightDecay: weightDecay ?? 0),
+        "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay ?? 1e-2),
+        _ => new Adam(parameters, lr, weightDecay: weightDecay ?? 0),
+    };
+}
