@@ -117,8 +117,9 @@ internal static class TrainCommand
                           $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), output {outDir}" +
                           (resume is null ? "" : $", resuming from {resume} (epoch {resumeInfo!.Epoch}, step {resumeInfo.Step})"));
         var result = trainer.Fit(net, new CrossEntropyLoss(), opt, trainLoader, testLoader, epochs, sched);
-        foreach (var r in result.History.Skip(resumeInfo?.Epoch ?? 0))
-            Console.WriteLine(Trainer.Summary(r));
+        if (progressMode == ProgressMode.None)
+            foreach (var r in result.History.Skip(resumeInfo?.Epoch ?? 0))
+                Console.WriteLine(Trainer.Summary(r));
         if (result.History.Count > 0 && result.History[^1].Get("val_accuracy") is double acc)
             Console.WriteLine($"test accuracy: {(acc * 100).ToString("F2", inv)}% after {result.EpochsCompleted} epochs " +
                               $"({result.History.Sum(h => h.Seconds).ToString("F1", inv)} s in total; mean {(result.History.Average(h => h.Seconds)).ToString("F1", inv)} s/epoch)");
