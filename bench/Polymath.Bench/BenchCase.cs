@@ -49,6 +49,12 @@ public sealed class BenchCase
     /// <summary>Bytes read + written per op: gives gbs, fraction_of_bandwidth and the peer's.</summary>
     public double? Bytes { get; init; }
 
+    /// <summary>Samples per op (training rows): gives samples_per_s and peer_samples_per_s.</summary>
+    public int? Batch { get; init; }
+
+    /// <summary>Record the process's peak working set after our side ran (peak_rss_mb).</summary>
+    public bool PeakRss { get; init; }
+
     /// <summary>Report ns/op extras (small-op overhead rows).</summary>
     public bool Nanoseconds { get; init; }
 

@@ -97,6 +97,11 @@ public static class BenchRunner
                     row.OursS = m.MedianS;
                     row.Set("ours_min_s", m.MinS);
                     row.Set("reps", m.Reps);
+                    if (c.PeakRss)
+                    {
+                        using var self = System.Diagnostics.Process.GetCurrentProcess();
+                        row.Set("peak_rss_mb", self.PeakWorkingSet64 / (1024.0 * 1024.0));
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -240,6 +245,11 @@ public static class BenchRunner
                 row.Set("fraction_of_bandwidth", gbs / b.BestGBs);
                 row.Set("peer_fraction_of_bandwidth", peerGbs / b.BestGBs);
             }
+        }
+        if (c.Batch is int batch)
+        {
+            row.Set("samples_per_s", row.OursS is > 0 ? batch / row.OursS.Value : null);
+            row.Set("peer_samples_per_s", row.PeerS is > 0 ? batch / row.PeerS.Value : null);
         }
         if (c.Nanoseconds)
         {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Polymath.Bench;
 
-/// <summary>The rows of <c>polymath bench</c>: GEMM, elementwise and reductions, small-op overhead, conv, softmax, layer norm, linear.</summary>
+/// <summary>The rows of <c>polymath bench</c>: GEMM, elementwise and reductions, small-op overhead, conv, softmax, layer norm, linear, training steps.</summary>
 public static class Suite
 {
     private const ulong Seed = 1234;
@@ -138,7 +138,66 @@ public static class Suite
             TorchSpec = Spec("linear_128x784x512_fwdbwd", "linear_fwdbwd", heavy, new() { ["m"] = 128, ["k"] = 784, ["n"] = 512 }),
             Flops = 3 * 2.0 * 128 * 784 * 512,
         });
+
+        // e) Whole training steps of the model zoo against the shared torch workloads (same shapes, Adam lr 1e-3,
+        //    cross-entropy, float32): zero_grad + forward + loss + backward + step.
+        var train = quick ? new MeasureSettings(1, 0.05, 3, 10, 1, warmS) : new MeasureSettings(5, 1.0, 30, 200, 1, warmS);
+        foreach (var (name, workload, batchSize) in new[] { ("train_mlp", "mlp", 128), ("train_lenet", "lenet", 64), ("train_lstm", "lstm", 32) })
+        {
+            var c = new BenchCase
+            {
+                Name = name,
+                Group = "training",
+                Ours = () => TrainStep(workload, train),
+                Peer = PeerKind.TorchWorkload,
+                Workload = workload,
+                WorkloadSteps = quick ? 5 : 30,
+                WorkloadWarmup = quick ? 1 : 5,
+                Batch = batchSize,
+                PeakRss = true,
+            };
+            c.Info.Add(new("batch", batchSize));
+            c.Info.Add(new("optimizer", "adam lr 1e-3"));
+            cases.Add(c);
+        }
         return cases;
+    }
+
+    /// <summary>One training step of the model the torch workload of the same name builds, on seeded random data.</summary>
+    private static Measurement TrainStep(string workload, MeasureSettings s)
+    {
+        var g = new Generator(Seed);
+        Polymath.Random.Seed(Seed);
+        Polymath.NN.Module<Tensor, Tensor> model;
+        Tensor x;
+        int batch;
+        switch (workload)
+        {
+            case "mlp":
+                (model, batch) = (new Polymath.Models.Mlp(), 128);
+                x = Randn([batch, 784], 1);
+                break;
+            case "lenet":
+                (model, batch) = (new Polymath.Models.LeNet5(), 64);
+                x = Randn([batch, 1, 28, 28], 1);
+                break;
+            default:
+                (model, batch) = (new Polymath.Models.LstmClassifier(), 32);
+                var tokens = new long[batch * 64];
+                for (int i = 0; i < tokens.Length; i++) tokens[i] = (long)(g.NextUInt64() % 64);
+                x = Tensor.From(tokens, batch, 64);
+                break;
+        }
+        var labels = new long[batch];
+        for (int i = 0; i < batch; i++) labels[i] = (long)(g.NextUInt64() % 10);
+        var y = Tensor.From(labels, batch);
+        var opt = new Polymath.NN.Optim.Adam(model.Parameters(), lr: 1e-3);
+        return Harness.Measure(() =>
+        {
+            opt.ZeroGrad();
+            Polymath.NN.Losses.CrossEntropy(model.Call(x), y).Backward();
+            opt.Step();
+        }, s);
     }
 
     private static BenchCase Stream(string name, string op, int len, int arrays, MeasureSettings s, Func<Tensor, Tensor, Tensor> f) => new()

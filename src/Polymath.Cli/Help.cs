@@ -63,7 +63,8 @@ internal static class Help
                       --no-peer          time Polymath only
                       --list             list the rows that would run, and exit
 
-                    Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul.
+                    Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul, training
+                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb).
                     """);
                 return true;
             case "train":
