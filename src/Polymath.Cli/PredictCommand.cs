@@ -44,7 +44,7 @@ internal static class PredictCommand
         {
             cancel.ThrowIfCancellationRequested();
             var ranked = Enumerable.Range(0, 10).OrderByDescending(c => p[i * 10 + c]).Take(top);
-            Console.WriteLine($"{images[i].Name}: " + string.Join(", ", ranked.Select(c => $"{c} {names[c]} ({(p[i * 10 + c] * 100).ToString("F1", inv)}%)")));
+            Console.WriteLine($"{images[i].Name}: " + string.Join(", ", ranked.Select(c => $"{c}{(names[c] == c.ToString(inv) ? "" : " " + names[c])} ({(p[i * 10 + c] * 100).ToString("F1", inv)}%)")));
         }
         return 0;
     }
