@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Polymath.Kernels;
 
@@ -182,9 +183,22 @@ internal readonly struct UnaryBackwardFn<T>(UnaryFn<T> fn, UnaryKind kind) where
                 TensorPrimitives.Multiply(d, g, d);
                 return;
             case UnaryKind.Relu:
-                for (int i = 0; i < d.Length; i++)
+            {
+                // d = g where x > 0, else 0: one compare and one blend per vector.
+                int i = 0;
+                if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+                {
+                    for (; i <= d.Length - Vector512<T>.Count; i += Vector512<T>.Count)
+                    {
+                        var xv = Vector512.Create(x.Slice(i, Vector512<T>.Count));
+                        var gv = Vector512.Create(g.Slice(i, Vector512<T>.Count));
+                        Vector512.ConditionalSelect(Vector512.GreaterThan(xv, Vector512<T>.Zero), gv, Vector512<T>.Zero).CopyTo(d.Slice(i));
+                    }
+                }
+                for (; i < d.Length; i++)
                     d[i] = x[i] > T.Zero ? g[i] : T.Zero;
                 return;
+            }
             default:
                 for (int i = 0; i < d.Length; i++)
                     d[i] = g[i] * fn.Derivative(x[i], y.IsEmpty ? T.Zero : y[i]);
