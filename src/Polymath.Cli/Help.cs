@@ -87,7 +87,7 @@ internal static class Help
                       --lr X               learning rate (default 0.001)
                       --optimizer NAME     adam, adamw or sgd (momentum 0.9); default adam
                       --weight-decay X     L2 (adam, sgd) or decoupled (adamw, default 0.01) weight decay
-                      --scheduler NAME     none, cosine (over the epochs), step (x0.1 every epochs/3), plateau
+                      --scheduler NAME     cosine (over the epochs; default), none, step (x0.1 every epochs/3), plateau
                       --accumulate N       micro-batches per optimizer step (gradient accumulation; default 1)
                       --early-stopping N   stop when val_loss has not improved for N epochs
                       --seed S             seed of the initialisation and the shuffle (default 42)

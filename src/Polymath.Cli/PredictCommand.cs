@@ -30,13 +30,14 @@ internal static class PredictCommand
         if (threads is int t)
             Threads.Count = t;
         var (net, info) = EvalCommand.LoadModel("predict", checkpoint);
-        var names = TrainingSetup.ClassNames(info.Extra.GetValueOrDefault("dataset") ?? "mnist");
+        string dataset = info.Extra.GetValueOrDefault("dataset") ?? "mnist";
+        var names = TrainingSetup.ClassNames(dataset);
         var images = new List<(string Name, float[] Pixels)>();
         foreach (var input in inputs)
             images.AddRange(Read(input, limit - images.Count));
         if (images.Count == 0)
             throw new InvalidDataException("no images in the input.");
-        var x = Tensor.From(images.SelectMany(i => i.Pixels).ToArray(), images.Count, 1, 28, 28);
+        var x = TrainingSetup.Standardize(dataset, Tensor.From(images.SelectMany(i => i.Pixels).ToArray(), images.Count, 1, 28, 28));
         var probs = Trainer.Predict(net, [x]).Softmax(-1);
         var p = probs.ToArray();
         var inv = CultureInfo.InvariantCulture;

@@ -50,7 +50,7 @@ internal static class TrainCommand
         int? threads = args.Int("--threads", 1, 1024);
         string? outDir = args.Value("--out");
         int accumulate = args.Int("--accumulate", 1, 1 << 20) ?? 1;
-        string scheduler = (args.Value("--scheduler") ?? "none").ToLowerInvariant();
+        string scheduler = (args.Value("--scheduler") ?? "cosine").ToLowerInvariant();
         if (scheduler is not ("none" or "cosine" or "step" or "plateau"))
             throw new UsageException($"unknown scheduler '{scheduler}'; valid schedulers: none, cosine, step, plateau.", "train");
         int? patience = args.Int("--early-stopping", 0, 100_000);

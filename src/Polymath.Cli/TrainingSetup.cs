@@ -41,10 +41,24 @@ internal static class TrainingSetup
     public static string DefaultDataDir(string dataset) =>
         Path.GetFullPath(Path.Combine(RepoPaths.Root ?? Environment.CurrentDirectory, "..", "shared", "data", dataset));
 
+    /// <summary>
+    /// Mean and standard deviation of the training images' pixels (scaled to [0, 1]). Inputs are standardised with
+    /// them in train, eval and predict alike; LeNet-5 reached 99% on MNIST in fewer epochs that way.
+    /// </summary>
+    public static (double Mean, double Std) PixelStatistics(string dataset) =>
+        dataset == "fashion-mnist" ? (0.2860, 0.3530) : (0.1307, 0.3081);
+
+    /// <summary>Standardises a batch [N, 1, H, W] (or one image) of [0, 1] pixels with <see cref="PixelStatistics"/>.</summary>
+    public static Tensor Standardize(string dataset, Tensor pixels)
+    {
+        var (mean, std) = PixelStatistics(dataset);
+        return (pixels - mean) / std;
+    }
+
     public static MnistLike LoadDataset(string dataset, string dir, bool train) => dataset switch
     {
-        "mnist" => new Mnist(dir, train),
-        _ => new FashionMnist(dir, train),
+        "mnist" => new Mnist(dir, train, transform: x => Standardize(dataset, x)),
+        _ => new FashionMnist(dir, train, transform: x => Standardize(dataset, x)),
     };
 
     public static IReadOnlyList<string> ClassNames(string dataset) =>
