@@ -166,8 +166,13 @@ public static class BenchRunner
             options.Progress?.Invoke($"peer: torch_workloads.py --workload {group.Key}");
             var output = PeerRunner.TorchWorkload(group.Key, options.Threads, first.WorkloadSteps, first.WorkloadWarmup, timeout);
             var line = output.Lines.FirstOrDefault(l => (string?)l["workload"] == group.Key);
+            var rss = output.Lines.FirstOrDefault(l => l["peer_peak_rss_mb"] is not null);
             foreach (var (_, i) in group)
+            {
                 ApplyTorch(rows[i], line, output.Error, $"torch (shared torch_workloads.py {group.Key})");
+                if (cases[i].PeakRss && rss is not null)
+                    rows[i].Set("peer_peak_rss_mb", Number(rss["peer_peak_rss_mb"]));
+            }
         }
 
         // The C OpenBLAS program, once for all sizes.

@@ -90,8 +90,19 @@ public static class PeerRunner
             output.Error = $"torch_workloads.py not found (looked in {RepoPaths.SharedPeers ?? "../shared/peers"})";
             return output;
         }
-        var r = Run(Python, [script, "--workload", workload, "--threads", threads.ToString(),
-            "--steps", steps.ToString(), "--warmup", warmup.ToString(), "--json"], timeout);
+        // Run the shared script through a small wrapper that also prints the process's peak RSS. The thread
+        // variables are set up front, so the script does not re-exec itself (which would drop the wrapper).
+        const string wrapper =
+            "import json, runpy, sys\n" +
+            "sys.argv = sys.argv[1:]\n" +
+            "runpy.run_path(sys.argv[0], run_name='__main__')\n" +
+            // VmHWM, not ru_maxrss: on Linux ru_maxrss survives fork+exec and would report our own process's peak.
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n" +
+            "print(json.dumps({'peer_peak_rss_mb': int(hwm[0].split()[1]) / 1024.0 if hwm else None}))\n";
+        string t = threads.ToString();
+        var env = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = t, ["OPENBLAS_NUM_THREADS"] = t, ["MKL_NUM_THREADS"] = t };
+        var r = Run(Python, ["-c", wrapper, script, "--workload", workload, "--threads", t,
+            "--steps", steps.ToString(), "--warmup", warmup.ToString(), "--json"], timeout, env);
         Collect(r, output, "torch_workloads.py");
         return output;
     }
@@ -167,7 +178,7 @@ public static class PeerRunner
 
     private sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, bool TimedOut);
 
-    private static ProcessResult Run(string file, IReadOnlyList<string> args, TimeSpan timeout)
+    private static ProcessResult Run(string file, IReadOnlyList<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -176,6 +187,9 @@ public static class PeerRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (env is not null)
+            foreach (var (k, v) in env)
+                psi.Environment[k] = v;
         foreach (string a in args)
             psi.ArgumentList.Add(a);
         var stdout = new StringBuilder();
