@@ -10,10 +10,42 @@ namespace Polymath;
 public static class Functional
 {
     /// <summary>y = x Wᵀ + b for x [..., in], weight [out, in], bias [out].</summary>
+    /// <remarks>
+    /// A primitive rather than <c>x.MatMul(W.T) + b</c>: its backward writes dW = gᵀx straight in the weight's
+    /// [out, in] layout. Through the composed form the weight gradient arrived as a transposed view, and summing
+    /// one per use (an LSTM uses W_hh at every step) ran a strided, scalar add.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The weight is not 2-D, or the input's last dim differs from in_features.</exception>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
-        var y = input.MatMul(weight.T);
-        return bias is null ? y : y + bias;
+        if (weight.Rank != 2 || input.Rank == 0 || input.Size(-1) != weight.Size(1))
+            throw new ArgumentException($"linear: input {ShapeUtil.Format(input.ShapeSpan)} does not fit weight {ShapeUtil.Format(weight.ShapeSpan)} (expected input [..., {(weight.Rank == 2 ? weight.Size(1) : -1)}]).");
+        int inFeatures = weight.Size(1), outFeatures = weight.Size(0);
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != outFeatures))
+            throw new ArgumentException($"linear: bias must have shape [{outFeatures}], got {ShapeUtil.Format(bias.ShapeSpan)}.");
+        var x2 = input.Reshape(-1, inFeatures);
+        Tensor y2;
+        using (Tensor.NoGrad())
+        {
+            y2 = x2.Detach().MatMul(weight.Detach().T);
+            if (bias is not null)
+                y2.AddInPlace(bias.Detach());
+        }
+        Tensor[] inputs = bias is null ? [x2, weight] : [x2, weight, bias];
+        if (Tensor.Recording(inputs))
+        {
+            bool gx = x2.RequiresGrad, gw = weight.RequiresGrad, gb = bias?.RequiresGrad ?? false;
+            var xs = x2.Detach();
+            var ws = weight.Detach();
+            y2.SetGradFn("AddmmBackward", inputs, [x2, weight], g =>
+            {
+                Tensor? dx = gx ? g.MatMul(ws) : null;
+                Tensor? dw = gw ? g.T.MatMul(xs) : null;
+                Tensor? db = gb ? g.Sum(0) : null;
+                return bias is null ? [dx, dw] : [dx, dw, db];
+            });
+        }
+        return input.Rank == 2 ? y2 : y2.Reshape([.. input.Shape[..^1], outFeatures]);
     }
 
     /// <summary>2-D convolution (cross-correlation) of input [N,C,H,W] (or [C,H,W]) with weight [Cout, C/groups, kH, kW].</summary>
