@@ -10,9 +10,10 @@ internal static class Help
             Usage: polymath [command] [options]
 
             Commands:
-              demo     (default) fit a tiny MLP with Tensor ops and autograd, printing the falling loss
+              train    (default) train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
+                       with no arguments: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
+              demo     fit a tiny MLP with Tensor ops and autograd, printing the falling loss
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
-              train    train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
               predict  classify images with a checkpoint
               help     show help for a command: polymath help bench

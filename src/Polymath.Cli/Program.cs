@@ -43,8 +43,9 @@ public static class Program
 
     internal static int Dispatch(string[] args, CancellationToken cancel)
     {
+        // The main job: a real training run (LeNet-5 on MNIST, 5 epochs) with every default.
         if (args.Length == 0)
-            return DemoCommand.Run([], cancel);
+            return TrainCommand.Run([], cancel);
         string first = args[0];
         var rest = args.Skip(1).ToArray();
         switch (first)
