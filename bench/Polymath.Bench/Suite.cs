@@ -160,6 +160,18 @@ public static class Suite
             c.Info.Add(new("optimizer", "adam lr 1e-3"));
             cases.Add(c);
         }
+
+        // f) The DataLoader feeding MNIST batches of 128 (shuffled, 2 workers): time per batch over whole epochs.
+        //    No peer; compare it with train_lenet / train_mlp: a loader faster than a step never stalls the trainer.
+        string mnist = Path.Combine(RepoPaths.Root ?? ".", "..", "shared", "data", "mnist");
+        cases.Add(new BenchCase
+        {
+            Name = "loader_mnist_b128",
+            Group = "data",
+            Ours = () => LoaderEpochs(mnist, quick ? 1 : 3),
+            Peer = PeerKind.None,
+            SkipReason = Directory.Exists(mnist) ? null : $"MNIST not found at {Path.GetFullPath(mnist)}",
+        });
         return cases;
     }
 
@@ -316,6 +328,25 @@ public static class Suite
             x.Grad = null;
             x.Softmax(-1).Backward(gy);
         }, s);
+    }
+
+    // Seconds per batch for whole shuffled epochs of MNIST through the DataLoader (median over epochs).
+    private static Measurement LoaderEpochs(string root, int epochs)
+    {
+        var data = new Polymath.Data.Mnist(root, train: true);
+        var loader = Polymath.Data.DataLoader.Create(data, batchSize: 128, shuffle: true, seed: 1, numWorkers: 2);
+        var perBatch = new List<double>();
+        for (int e = 0; e <= epochs; e++)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            int batches = 0;
+            foreach (var _ in loader)
+                batches++;
+            if (e > 0) // the first epoch warms up
+                perBatch.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds / batches);
+        }
+        perBatch.Sort();
+        return new Measurement(perBatch[perBatch.Count / 2], perBatch[0], perBatch.Count);
     }
 
     private static Measurement LayerNorm(int rows, int d, MeasureSettings s, bool fused = false)
