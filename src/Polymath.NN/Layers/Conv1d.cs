@@ -5,28 +5,23 @@ namespace Polymath.NN;
 /// weight [C_out, C_in/groups, K] and bias [C_out]. Initialised as PyTorch: weight by kaiming_uniform with a = √5
 /// (U(±1/√fan_in), fan_in = C_in/groups·K) and bias U(±1/√fan_in).
 /// </summary>
-public sealed class Conv1d : Module<Tensor, Tensor>
+public sealed class Conv1d : ConvBase
 {
     /// <summary>Creates the layer; <paramref name="dtype"/> sets the parameters' type.</summary>
     /// <exception cref="ArgumentException">A non-positive size, negative padding, or channel counts not divisible by groups.</exception>
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1, int groups = 1,
         bool bias = true, DType dtype = DType.Float32, Generator? generator = null)
+        : base(inChannels, outChannels, groups, [outChannels, Checked(inChannels, outChannels, kernelSize, stride, padding, dilation, groups), kernelSize], bias, dtype, generator)
     {
-        ConvCheck.Arguments("Conv1d", inChannels, outChannels, groups, kernelSize, kernelSize, stride, stride, padding, padding, dilation, dilation);
-        (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
-        var w = Tensor.Zeros([outChannels, inChannels / groups, kernelSize], dtype);
-        Weight = RegisterParameter("weight", Init.KaimingUniform(w, a: Math.Sqrt(5), generator: generator));
-        if (bias)
-            Bias = RegisterParameter("bias", LayerUtil.InitBias(Tensor.Zeros([outChannels], dtype), Weight, generator));
-        else
-            RegisterNullParameter("bias");
+        (KernelSize, Stride, Padding, Dilation) = (kernelSize, stride, padding, dilation);
     }
 
-    /// <summary>Channels expected in the input.</summary>
-    public int InChannels { get; }
-
-    /// <summary>Channels produced.</summary>
-    public int OutChannels { get; }
+    // Validates before the base constructor allocates the weight; returns C_in/groups.
+    private static int Checked(int inChannels, int outChannels, int k, int s, int p, int d, int groups)
+    {
+        ConvCheck.Arguments("Conv1d", inChannels, outChannels, groups, k, k, s, s, p, p, d, d);
+        return inChannels / groups;
+    }
 
     /// <summary>Kernel length.</summary>
     public int KernelSize { get; }
@@ -40,15 +35,6 @@ public sealed class Conv1d : Module<Tensor, Tensor>
     /// <summary>Spacing between kernel taps.</summary>
     public int Dilation { get; }
 
-    /// <summary>Number of blocked connections from input to output channels.</summary>
-    public int Groups { get; }
-
-    /// <summary>[C_out, C_in/groups, K].</summary>
-    public Tensor Weight { get; private set; }
-
-    /// <summary>[C_out], or null without bias.</summary>
-    public Tensor? Bias { get; private set; }
-
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The input is not [N, C_in, L] or [C_in, L], or is too short for the kernel.</exception>
     public override Tensor Forward(Tensor input)
@@ -59,17 +45,10 @@ public sealed class Conv1d : Module<Tensor, Tensor>
     }
 
     /// <inheritdoc/>
-    protected override void OnParameterReplaced(string name, Tensor value)
-    {
-        if (name == "weight") Weight = value;
-        else if (name == "bias") Bias = value;
-    }
-
-    /// <inheritdoc/>
     protected override string ExtraRepr() =>
         $"{InChannels}, {OutChannels}, kernel_size=({KernelSize},), stride=({Stride},)" +
         (Padding != 0 ? $", padding=({Padding},)" : "") + (Dilation != 1 ? $", dilation=({Dilation},)" : "") +
-        (Groups != 1 ? $", groups={Groups}" : "") + (Bias is null ? ", bias=False" : "");
+        GroupsAndBiasRepr();
 }
 
 /// <summary>Argument checks shared by the convolution layers.</summary>

@@ -5,7 +5,7 @@ namespace Polymath.NN;
 /// nn.Conv2d, with weight [C_out, C_in/groups, kH, kW] and bias [C_out]. Initialised as PyTorch: weight by
 /// kaiming_uniform with a = √5 (U(±1/√fan_in), fan_in = C_in/groups·kH·kW) and bias U(±1/√fan_in).
 /// </summary>
-public sealed class Conv2d : Module<Tensor, Tensor>
+public sealed class Conv2d : ConvBase
 {
     /// <summary>Creates the layer with a square kernel and equal height/width stride, padding and dilation.</summary>
     /// <exception cref="ArgumentException">A non-positive size, negative padding, or channel counts not divisible by groups.</exception>
@@ -19,22 +19,17 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">A non-positive size, negative padding, or channel counts not divisible by groups.</exception>
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
         int groups = 1, bool bias = true, DType dtype = DType.Float32, Generator? generator = null)
+        : base(inChannels, outChannels, groups, [outChannels, Checked(inChannels, outChannels, kernelSize, stride, padding, dilation, groups), kernelSize.H, kernelSize.W], bias, dtype, generator)
     {
-        ConvCheck.Arguments("Conv2d", inChannels, outChannels, groups, kernelSize.H, kernelSize.W, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
-        (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) = (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
-        var w = Tensor.Zeros([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], dtype);
-        Weight = RegisterParameter("weight", Init.KaimingUniform(w, a: Math.Sqrt(5), generator: generator));
-        if (bias)
-            Bias = RegisterParameter("bias", LayerUtil.InitBias(Tensor.Zeros([outChannels], dtype), Weight, generator));
-        else
-            RegisterNullParameter("bias");
+        (KernelSize, Stride, Padding, Dilation) = (kernelSize, stride, padding, dilation);
     }
 
-    /// <summary>Channels expected in the input.</summary>
-    public int InChannels { get; }
-
-    /// <summary>Channels produced.</summary>
-    public int OutChannels { get; }
+    // Validates before the base constructor allocates the weight; returns C_in/groups.
+    private static int Checked(int inChannels, int outChannels, (int H, int W) k, (int H, int W) s, (int H, int W) p, (int H, int W) d, int groups)
+    {
+        ConvCheck.Arguments("Conv2d", inChannels, outChannels, groups, k.H, k.W, s.H, s.W, p.H, p.W, d.H, d.W);
+        return inChannels / groups;
+    }
 
     /// <summary>Kernel height and width.</summary>
     public (int H, int W) KernelSize { get; }
@@ -48,15 +43,6 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     /// <summary>Spacing between kernel taps.</summary>
     public (int H, int W) Dilation { get; }
 
-    /// <summary>Number of blocked connections from input to output channels.</summary>
-    public int Groups { get; }
-
-    /// <summary>[C_out, C_in/groups, kH, kW].</summary>
-    public Tensor Weight { get; private set; }
-
-    /// <summary>[C_out], or null without bias.</summary>
-    public Tensor? Bias { get; private set; }
-
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The input is not [N, C_in, H, W] or [C_in, H, W], or is smaller than the kernel.</exception>
     public override Tensor Forward(Tensor input)
@@ -67,15 +53,8 @@ public sealed class Conv2d : Module<Tensor, Tensor>
     }
 
     /// <inheritdoc/>
-    protected override void OnParameterReplaced(string name, Tensor value)
-    {
-        if (name == "weight") Weight = value;
-        else if (name == "bias") Bias = value;
-    }
-
-    /// <inheritdoc/>
     protected override string ExtraRepr() =>
         $"{InChannels}, {OutChannels}, kernel_size={LayerUtil.Pair(KernelSize)}, stride={LayerUtil.Pair(Stride)}" +
         (Padding != (0, 0) ? $", padding={LayerUtil.Pair(Padding)}" : "") + (Dilation != (1, 1) ? $", dilation={LayerUtil.Pair(Dilation)}" : "") +
-        (Groups != 1 ? $", groups={Groups}" : "") + (Bias is null ? ", bias=False" : "");
+        GroupsAndBiasRepr();
 }
