@@ -171,6 +171,7 @@ public class QasmTests
     [InlineData("qreg q[2]; qreg r[3];\ncx q, r;", 4, 7, "broadcast")]
     [InlineData("qreg q[1];\nqreg q[2];", 4, 6, "already declared")]
     [InlineData("qreg q[0];", 3, 8, "must be positive")]
+    [InlineData("qreg q[2000000000];\nqreg r[2000000000];", 4, 8, "exceed")]
     [InlineData("gate g(a) x { rz(b) x; }", 3, 18, "unknown identifier 'b'")]
     [InlineData("gate g x { h y; }", 3, 14, "unknown qubit argument 'y'")]
     public void ErrorsGiveLineAndColumn(string body, int line, int column, string fragment)

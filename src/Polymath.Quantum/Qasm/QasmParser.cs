@@ -217,6 +217,8 @@ namespace Polymath.Quantum.OpenQasm
             if (size <= 0) throw Error(st, $"register size must be positive, found {size}");
             Expect("]", "after the register size");
             Expect(";", "after the register declaration");
+            if ((long)(kw.Text == "qreg" ? _nq : _nc) + size > int.MaxValue)
+                throw Error(st, $"register '{name.Text}' makes the total number of {(kw.Text == "qreg" ? "qubits" : "bits")} exceed {int.MaxValue}");
             if (kw.Text == "qreg") { _qregs[name.Text] = (_nq, size); _nq += size; }
             else { _cregs[name.Text] = (_nc, size); _nc += size; }
         }
