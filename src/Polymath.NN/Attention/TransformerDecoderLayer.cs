@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Polymath.NN;
 
 /// <summary>
@@ -23,10 +21,8 @@ public sealed record TransformerDecoderInput(Tensor Tgt, Tensor Memory, Tensor? 
 /// norm_first). Submodules: <c>self_attn</c>, <c>multihead_attn</c>, <c>linear1</c>, <c>dropout</c>, <c>linear2</c>,
 /// <c>norm1</c>, <c>norm2</c>, <c>norm3</c>, <c>dropout1</c>, <c>dropout2</c>, <c>dropout3</c>.
 /// </summary>
-public sealed class TransformerDecoderLayer : Module<TransformerDecoderInput, Tensor>
+public sealed class TransformerDecoderLayer : TransformerLayerBase<TransformerDecoderInput>
 {
-    private readonly Generator? _generator;
-
     /// <summary>Creates the block (parameters as <see cref="TransformerEncoderLayer"/>).</summary>
     /// <param name="dModel">E: features of the input, memory and output.</param>
     /// <param name="nhead">Attention heads (must divide E).</param>
@@ -43,72 +39,24 @@ public sealed class TransformerDecoderLayer : Module<TransformerDecoderInput, Te
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, nhead does not divide dModel, or dropout is outside [0, 1].</exception>
     public TransformerDecoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
         double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, bool bias = true, DType dtype = DType.Float32, Generator? generator = null)
+        : base("TransformerDecoderLayer", dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, dtype, generator)
     {
-        TransformerParts.CheckActivation("TransformerDecoderLayer", activation);
-        DModel = dModel;
-        NHead = nhead;
-        DimFeedforward = dimFeedforward;
-        DropoutP = dropout;
-        Activation = activation;
-        LayerNormEps = layerNormEps;
-        BatchFirst = batchFirst;
-        NormFirst = normFirst;
-        HasBias = bias;
-        _generator = generator;
-        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, bias, batchFirst: batchFirst, dtype: dtype, generator: generator));
-        MultiheadAttn = RegisterModule("multihead_attn", new MultiheadAttention(dModel, nhead, dropout, bias, batchFirst: batchFirst, dtype: dtype, generator: generator));
-        Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, bias, dtype, generator));
-        DropoutFf = RegisterModule("dropout", new Dropout(dropout, generator));
-        Linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, bias, dtype, generator));
-        Norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
-        Norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
-        Norm3 = RegisterModule("norm3", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
-        Dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
-        Dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
-        Dropout3 = RegisterModule("dropout3", new Dropout(dropout, generator));
+        SelfAttn = RegisterAttention("self_attn");
+        MultiheadAttn = RegisterAttention("multihead_attn");
+        RegisterFeedForward();
+        Norm1 = RegisterNorm("norm1");
+        Norm2 = RegisterNorm("norm2");
+        Norm3 = RegisterNorm("norm3");
+        Dropout1 = RegisterDropout("dropout1");
+        Dropout2 = RegisterDropout("dropout2");
+        Dropout3 = RegisterDropout("dropout3");
     }
-
-    /// <summary>E: features of the input, memory and output.</summary>
-    public int DModel { get; }
-
-    /// <summary>Attention heads.</summary>
-    public int NHead { get; }
-
-    /// <summary>Hidden features of the feed-forward network.</summary>
-    public int DimFeedforward { get; }
-
-    /// <summary>Dropout probability.</summary>
-    public double DropoutP { get; }
-
-    /// <summary>"relu" or "gelu".</summary>
-    public string Activation { get; }
-
-    /// <summary>Layer norm epsilon.</summary>
-    public double LayerNormEps { get; }
-
-    /// <summary>Inputs and output are [N, T, E].</summary>
-    public bool BatchFirst { get; }
-
-    /// <summary>Pre-norm when true, post-norm when false.</summary>
-    public bool NormFirst { get; }
-
-    /// <summary>Whether the sublayers have biases.</summary>
-    public bool HasBias { get; }
 
     /// <summary>Self-attention over the target (<c>self_attn</c>).</summary>
     public MultiheadAttention SelfAttn { get; }
 
     /// <summary>Cross-attention from the target to the memory (<c>multihead_attn</c>).</summary>
     public MultiheadAttention MultiheadAttn { get; }
-
-    /// <summary>First feed-forward layer, E → dim_feedforward.</summary>
-    public Linear Linear1 { get; }
-
-    /// <summary>Dropout inside the feed-forward network (<c>dropout</c>).</summary>
-    public Dropout DropoutFf { get; }
-
-    /// <summary>Second feed-forward layer, dim_feedforward → E.</summary>
-    public Linear Linear2 { get; }
 
     /// <summary>Norm of the self-attention sublayer.</summary>
     public LayerNorm Norm1 { get; }
@@ -143,29 +91,18 @@ public sealed class TransformerDecoderLayer : Module<TransformerDecoderInput, Te
             throw new ArgumentException($"TransformerDecoderLayer: expected tgt and memory [len, N, {DModel}]{(BatchFirst ? " (batch_first: [N, len, " + DModel + "])" : "")} or [len, {DModel}], got tgt {ShapeText.Of(x)} and memory {ShapeText.Of(mem)}.");
         Tensor SelfBlock(Tensor h) => Dropout1.Call(SelfAttn.Call(h, h, h, input.TgtKeyPaddingMask, needWeights: false, attnMask: input.TgtMask, isCausal: input.TgtIsCausal).Output);
         Tensor CrossBlock(Tensor h) => Dropout2.Call(MultiheadAttn.Call(h, mem, mem, input.MemoryKeyPaddingMask, needWeights: false, attnMask: input.MemoryMask, isCausal: input.MemoryIsCausal).Output);
-        Tensor FeedForward(Tensor h) => Dropout3.Call(Linear2.Call(DropoutFf.Call(TransformerParts.Activate(Activation, Linear1.Call(h)))));
         if (NormFirst)
         {
             x = x + SelfBlock(Norm1.Call(x));
             x = x + CrossBlock(Norm2.Call(x));
-            return x + FeedForward(Norm3.Call(x));
+            return x + Dropout3.Call(FeedForward(Norm3.Call(x)));
         }
         x = Norm1.Call(x + SelfBlock(x));
         x = Norm2.Call(x + CrossBlock(x));
-        return Norm3.Call(x + FeedForward(x));
+        return Norm3.Call(x + Dropout3.Call(FeedForward(x)));
     }
 
     /// <summary>A new layer with the same configuration and a copy of this one's parameters.</summary>
-    public TransformerDecoderLayer Clone()
-    {
-        var copy = new TransformerDecoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, HasBias,
-            Linear1.Weight.DType, _generator);
-        copy.LoadStateDict(StateDict());
-        copy.Train(Training);
-        return copy;
-    }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() =>
-        string.Create(CultureInfo.InvariantCulture, $"d_model={DModel}, nhead={NHead}, dim_feedforward={DimFeedforward}, activation={Activation}, norm_first={NormFirst}");
+    public TransformerDecoderLayer Clone() => CopyInto(new TransformerDecoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation,
+        LayerNormEps, BatchFirst, NormFirst, HasBias, ParameterType, Generator));
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Polymath.NN;
 
 /// <summary>
@@ -22,10 +20,8 @@ public sealed record TransformerEncoderInput(Tensor Src, Tensor? Mask = null, Te
 /// (post-norm, the default) or before (norm_first) each. Submodules, for state-dict keys: <c>self_attn</c>,
 /// <c>linear1</c>, <c>dropout</c>, <c>linear2</c>, <c>norm1</c>, <c>norm2</c>, <c>dropout1</c>, <c>dropout2</c>.
 /// </summary>
-public sealed class TransformerEncoderLayer : Module<TransformerEncoderInput, Tensor>
+public sealed class TransformerEncoderLayer : TransformerLayerBase<TransformerEncoderInput>
 {
-    private readonly Generator? _generator;
-
     /// <summary>Creates the block.</summary>
     /// <param name="dModel">E: features of the input and output.</param>
     /// <param name="nhead">Attention heads (must divide E).</param>
@@ -42,66 +38,18 @@ public sealed class TransformerEncoderLayer : Module<TransformerEncoderInput, Te
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, nhead does not divide dModel, or dropout is outside [0, 1].</exception>
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
         double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, bool bias = true, DType dtype = DType.Float32, Generator? generator = null)
+        : base("TransformerEncoderLayer", dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, dtype, generator)
     {
-        TransformerParts.CheckActivation("TransformerEncoderLayer", activation);
-        DModel = dModel;
-        NHead = nhead;
-        DimFeedforward = dimFeedforward;
-        DropoutP = dropout;
-        Activation = activation;
-        LayerNormEps = layerNormEps;
-        BatchFirst = batchFirst;
-        NormFirst = normFirst;
-        HasBias = bias;
-        _generator = generator;
-        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, bias, batchFirst: batchFirst, dtype: dtype, generator: generator));
-        Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, bias, dtype, generator));
-        DropoutFf = RegisterModule("dropout", new Dropout(dropout, generator));
-        Linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, bias, dtype, generator));
-        Norm1 = RegisterModule("norm1", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
-        Norm2 = RegisterModule("norm2", new LayerNorm(dModel, layerNormEps, bias: bias, dtype: dtype));
-        Dropout1 = RegisterModule("dropout1", new Dropout(dropout, generator));
-        Dropout2 = RegisterModule("dropout2", new Dropout(dropout, generator));
+        SelfAttn = RegisterAttention("self_attn");
+        RegisterFeedForward();
+        Norm1 = RegisterNorm("norm1");
+        Norm2 = RegisterNorm("norm2");
+        Dropout1 = RegisterDropout("dropout1");
+        Dropout2 = RegisterDropout("dropout2");
     }
-
-    /// <summary>E: features of the input and output.</summary>
-    public int DModel { get; }
-
-    /// <summary>Attention heads.</summary>
-    public int NHead { get; }
-
-    /// <summary>Hidden features of the feed-forward network.</summary>
-    public int DimFeedforward { get; }
-
-    /// <summary>Dropout probability.</summary>
-    public double DropoutP { get; }
-
-    /// <summary>"relu" or "gelu".</summary>
-    public string Activation { get; }
-
-    /// <summary>Layer norm epsilon.</summary>
-    public double LayerNormEps { get; }
-
-    /// <summary>Inputs and output are [N, S, E].</summary>
-    public bool BatchFirst { get; }
-
-    /// <summary>Pre-norm when true, post-norm when false.</summary>
-    public bool NormFirst { get; }
-
-    /// <summary>Whether the sublayers have biases.</summary>
-    public bool HasBias { get; }
 
     /// <summary>Self-attention (<c>self_attn</c>).</summary>
     public MultiheadAttention SelfAttn { get; }
-
-    /// <summary>First feed-forward layer, E → dim_feedforward.</summary>
-    public Linear Linear1 { get; }
-
-    /// <summary>Dropout inside the feed-forward network (<c>dropout</c>).</summary>
-    public Dropout DropoutFf { get; }
-
-    /// <summary>Second feed-forward layer, dim_feedforward → E.</summary>
-    public Linear Linear2 { get; }
 
     /// <summary>Norm of the attention sublayer.</summary>
     public LayerNorm Norm1 { get; }
@@ -127,39 +75,16 @@ public sealed class TransformerEncoderLayer : Module<TransformerEncoderInput, Te
         if (x.Rank is not (2 or 3) || x.Size(-1) != DModel)
             throw new ArgumentException($"TransformerEncoderLayer: expected src [S, N, {DModel}]{(BatchFirst ? " (batch_first: [N, S, " + DModel + "])" : "")} or [S, {DModel}], got {ShapeText.Of(x)}.");
         Tensor SelfAttention(Tensor h) => Dropout1.Call(SelfAttn.Call(h, h, h, input.KeyPaddingMask, needWeights: false, attnMask: input.Mask, isCausal: input.IsCausal).Output);
-        Tensor FeedForward(Tensor h) => Dropout2.Call(Linear2.Call(DropoutFf.Call(TransformerParts.Activate(Activation, Linear1.Call(h)))));
         if (NormFirst)
         {
             x = x + SelfAttention(Norm1.Call(x));
-            return x + FeedForward(Norm2.Call(x));
+            return x + Dropout2.Call(FeedForward(Norm2.Call(x)));
         }
         x = Norm1.Call(x + SelfAttention(x));
-        return Norm2.Call(x + FeedForward(x));
+        return Norm2.Call(x + Dropout2.Call(FeedForward(x)));
     }
 
     /// <summary>A new layer with the same configuration and a copy of this one's parameters (PyTorch's deepcopy in TransformerEncoder).</summary>
-    public TransformerEncoderLayer Clone()
-    {
-        var copy = new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation, LayerNormEps, BatchFirst, NormFirst, HasBias,
-            Linear1.Weight.DType, _generator);
-        copy.LoadStateDict(StateDict());
-        copy.Train(Training);
-        return copy;
-    }
-
-    /// <inheritdoc/>
-    protected override string ExtraRepr() =>
-        string.Create(CultureInfo.InvariantCulture, $"d_model={DModel}, nhead={NHead}, dim_feedforward={DimFeedforward}, activation={Activation}, norm_first={NormFirst}");
-}
-
-/// <summary>Helpers the transformer layers share.</summary>
-internal static class TransformerParts
-{
-    public static void CheckActivation(string layer, string activation)
-    {
-        if (activation is not ("relu" or "gelu"))
-            throw new ArgumentException($"{layer}: activation must be \"relu\" or \"gelu\", got '{activation}'.", nameof(activation));
-    }
-
-    public static Tensor Activate(string activation, Tensor x) => activation == "gelu" ? x.Gelu() : x.Relu();
+    public TransformerEncoderLayer Clone() => CopyInto(new TransformerEncoderLayer(DModel, NHead, DimFeedforward, DropoutP, Activation,
+        LayerNormEps, BatchFirst, NormFirst, HasBias, ParameterType, Generator));
 }
