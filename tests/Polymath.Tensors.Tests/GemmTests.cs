@@ -8,7 +8,8 @@ namespace Polymath.Tensors.Tests;
 /// Checks every GEMM path (managed kernel with each micro-kernel, OpenBLAS when present, and the
 /// dispatching entry point) against a float64 triple loop on random inputs.
 /// </summary>
-[Collection(nameof(GemmTests))] // tests change Threads.Count and ManagedGemm.Isa: run them one at a time
+// Tests change Threads.Count and ManagedGemm.Isa: they run alone, not beside tests that assume a fixed thread count.
+[Collection(Polymath.Tests.ThreadCountCollection.Name)]
 public class GemmTests
 {
     // Inputs are uniform in [-1, 1), so each product term has magnitude < 1 and the rounding error of
