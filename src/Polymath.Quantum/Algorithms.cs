@@ -1,7 +1,7 @@
 namespace Polymath.Quantum;
 
 /// <summary>Circuit builders for standard algorithms.</summary>
-public static class Algorithms
+public static partial class Algorithms
 {
     /// <summary>
     /// The quantum Fourier transform on <paramref name="numQubits"/> qubits, with the final swaps (Qiskit's QFT):

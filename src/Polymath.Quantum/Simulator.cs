@@ -1,7 +1,7 @@
 namespace Polymath.Quantum;
 
 /// <summary>Runs circuits on a <see cref="StateVector"/>.</summary>
-public static class Simulator
+public static partial class Simulator
 {
     /// <summary>The final state of a unitary circuit started from |0…0⟩.</summary>
     public static StateVector Statevector(Circuit circuit)

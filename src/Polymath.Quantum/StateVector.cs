@@ -17,7 +17,7 @@ public enum Precision
 /// |q1=0, q0=1⟩, written "01" (qubit 0 rightmost). Indices are 64-bit. The amplitudes live in native memory
 /// that the garbage collector frees (no Dispose needed); the bytes needed are computed and checked before allocating.
 /// </summary>
-public sealed unsafe class StateVector
+public sealed unsafe partial class StateVector
 {
     private readonly NativeAmplitudes _storage;
 
