@@ -265,12 +265,10 @@ public sealed class Circuit
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.NumQubits != NumQubits) throw new ArgumentException($"a {NumQubits}-qubit circuit cannot run on a {state.NumQubits}-qubit state");
-        foreach (var ins in _instructions)
-        {
-            if (ins.Gate is null) throw new InvalidOperationException("ApplyTo runs unitary circuits only; this circuit measures (use Simulator.Run)");
-            state.Apply(ins.Gate, [.. ins.Qubits]);
-        }
-        state.ApplyGlobalPhase(GlobalPhase.Value);
+        if (_instructions.Any(i => i.Gate is null)) throw new InvalidOperationException("ApplyTo runs unitary circuits only; this circuit measures (use Simulator.Run)");
+        double phase = GlobalPhase.Value;
+        state.ApplyGates(_instructions.Select(i => (i.Gate!, i.Qubits.ToArray())));
+        state.ApplyGlobalPhase(phase);
     }
 
     /// <summary>The circuit's 2ⁿ×2ⁿ unitary (little-endian), by running it on each basis state; for small circuits.</summary>

@@ -33,7 +33,7 @@ public static partial class Simulator
         if (terminal)
         {
             var state = new StateVector(circuit.NumQubits);
-            foreach (var ins in circuit.Instructions) if (!ins.IsMeasurement) state.Apply(ins.Gate!, [.. ins.Qubits]);
+            state.ApplyGates(circuit.Instructions.Where(i => !i.IsMeasurement).Select(i => (i.Gate!, i.Qubits.ToArray())));
             var measures = circuit.Instructions.Where(i => i.IsMeasurement).ToList();
             foreach (long idx in state.SampleIndices(shots, seed))
             {

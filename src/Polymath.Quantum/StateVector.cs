@@ -7,31 +7,36 @@ namespace Polymath.Quantum;
 /// <summary>Storage precision of a <see cref="StateVector"/>'s amplitudes.</summary>
 public enum Precision
 {
-    /// <summary>Two float64 per amplitude (<see cref="System.Numerics.Complex"/>, 16 bytes). The only precision implemented so far.</summary>
+    /// <summary>Two float64 per amplitude (16 bytes): the default.</summary>
     Complex128,
+
+    /// <summary>Two float32 per amplitude (8 bytes): half the memory and traffic, about 7 significant digits.</summary>
+    Complex64,
 }
 
 /// <summary>
-/// The pure state of <c>n</c> qubits as 2ⁿ complex128 amplitudes. Qubit order is Qiskit's little-endian:
-/// qubit 0 is the least significant bit of the basis index, so amplitude index 0b01 of a two-qubit state is
-/// |q1=0, q0=1⟩, written "01" (qubit 0 rightmost). Indices are 64-bit. The amplitudes live in native memory
-/// that the garbage collector frees (no Dispose needed); the bytes needed are computed and checked before allocating.
+/// The pure state of <c>n</c> qubits as 2ⁿ complex amplitudes in complex128 (default) or complex64. Qubit order is
+/// Qiskit's little-endian: qubit 0 is the least significant bit of the basis index, so amplitude index 0b01 of a
+/// two-qubit state is |q1=0, q0=1⟩, written "01" (qubit 0 rightmost). Indices are 64-bit. The amplitudes live in
+/// 64-byte-aligned native memory that the garbage collector frees (no Dispose needed); the bytes needed are computed
+/// and checked before allocating. Kernels use AVX-512 where present and <see cref="QuantumThreads.Count"/> threads.
 /// </summary>
 public sealed unsafe partial class StateVector
 {
     private readonly NativeAmplitudes _storage;
 
-    /// <summary>The state |0…0⟩ of <paramref name="numQubits"/> qubits.</summary>
+    /// <summary>The state |0…0⟩ of <paramref name="numQubits"/> qubits at <paramref name="precision"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numQubits"/> is negative.</exception>
     /// <exception cref="InsufficientMemoryException">2ⁿ amplitudes need more bytes than the process may use; the message gives both, and nothing was allocated.</exception>
-    public StateVector(int numQubits)
+    public StateVector(int numQubits, Precision precision = Precision.Complex128)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(numQubits);
-        EnsureMemory(numQubits, Precision.Complex128);
+        EnsureMemory(numQubits, precision);
         NumQubits = numQubits;
+        Precision = precision;
         Dimension = 1L << numQubits;
-        _storage = new NativeAmplitudes(Dimension);
-        _storage.Pointer[0] = Complex.One;
+        _storage = new NativeAmplitudes(Dimension * BytesPerAmplitude(precision));
+        Set(0, Complex.One);
     }
 
     /// <summary>Number of qubits n.</summary>
@@ -40,14 +45,27 @@ public sealed unsafe partial class StateVector
     /// <summary>Number of amplitudes, 2ⁿ.</summary>
     public long Dimension { get; }
 
-    /// <summary>Storage precision (complex128 for now).</summary>
-    public Precision Precision => Precision.Complex128;
+    /// <summary>Storage precision.</summary>
+    public Precision Precision { get; }
+
+    private bool IsDouble => Precision == Precision.Complex128;
+
+    private double* D => (double*)_storage.Pointer;
+
+    private float* F => (float*)_storage.Pointer;
+
+    private static int BytesPerAmplitude(Precision precision) => precision switch
+    {
+        Precision.Complex128 => 16,
+        Precision.Complex64 => 8,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), $"unknown precision {precision}"),
+    };
 
     /// <summary>Bytes that a state of <paramref name="numQubits"/> qubits needs at <paramref name="precision"/> (exact, no overflow).</summary>
     public static UInt128 MemoryRequiredBytes(int numQubits, Precision precision = Precision.Complex128)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(numQubits);
-        UInt128 bytesPerAmplitude = precision switch { Precision.Complex128 => 16, _ => throw new ArgumentOutOfRangeException(nameof(precision)) };
+        UInt128 bytesPerAmplitude = (UInt128)BytesPerAmplitude(precision);
         if (numQubits > 120) return UInt128.MaxValue;
         return bytesPerAmplitude << numQubits;
     }
@@ -72,40 +90,63 @@ public sealed unsafe partial class StateVector
 
     /// <summary>A state holding a copy of <paramref name="amplitudes"/> (length must be a power of two; not normalised for you).</summary>
     /// <exception cref="ArgumentException">The length is not a power of two.</exception>
-    public static StateVector FromAmplitudes(ReadOnlySpan<Complex> amplitudes)
+    public static StateVector FromAmplitudes(ReadOnlySpan<Complex> amplitudes, Precision precision = Precision.Complex128)
     {
         long len = amplitudes.Length;
         if (len == 0 || (len & (len - 1)) != 0)
             throw new ArgumentException($"amplitude count {len} is not a power of two", nameof(amplitudes));
-        var s = new StateVector(BitOperations.Log2((ulong)len));
-        amplitudes.CopyTo(new Span<Complex>(s._storage.Pointer, amplitudes.Length));
+        var s = new StateVector(BitOperations.Log2((ulong)len), precision);
+        for (int i = 0; i < amplitudes.Length; i++) s.Set(i, amplitudes[i]);
+        GC.KeepAlive(s);
         return s;
     }
 
     /// <summary>The computational basis state |index⟩ of <paramref name="numQubits"/> qubits.</summary>
-    public static StateVector Basis(int numQubits, long index)
+    public static StateVector Basis(int numQubits, long index, Precision precision = Precision.Complex128)
     {
-        var s = new StateVector(numQubits);
+        var s = new StateVector(numQubits, precision);
         if ((ulong)index >= (ulong)s.Dimension) throw new ArgumentOutOfRangeException(nameof(index), $"basis index {index} outside [0, {s.Dimension})");
-        s._storage.Pointer[0] = Complex.Zero;
-        s._storage.Pointer[index] = Complex.One;
+        s.Set(0, Complex.Zero);
+        s.Set(index, Complex.One);
+        GC.KeepAlive(s);
         return s;
     }
 
-    /// <summary>An independent copy.</summary>
+    /// <summary>An independent copy (same precision).</summary>
     public StateVector Clone()
     {
-        var s = new StateVector(NumQubits);
-        Buffer.MemoryCopy(_storage.Pointer, s._storage.Pointer, Dimension * 16, Dimension * 16);
+        var s = new StateVector(NumQubits, Precision);
+        long bytes = Dimension * BytesPerAmplitude(Precision);
+        Buffer.MemoryCopy(_storage.Pointer, s._storage.Pointer, bytes, bytes);
         GC.KeepAlive(this);
+        GC.KeepAlive(s);
+        return s;
+    }
+
+    /// <summary>A copy at <paramref name="precision"/> (rounding to complex64 keeps about 7 digits).</summary>
+    public StateVector ToPrecision(Precision precision)
+    {
+        if (precision == Precision) return Clone();
+        var s = new StateVector(NumQubits, precision);
+        for (long i = 0; i < Dimension; i++) s.Set(i, Get(i));
+        GC.KeepAlive(this);
+        GC.KeepAlive(s);
         return s;
     }
 
     /// <summary>The amplitude ⟨index|ψ⟩ (64-bit index, little-endian bits).</summary>
     public Complex this[long index]
     {
-        get { CheckIndex(index); var v = _storage.Pointer[index]; GC.KeepAlive(this); return v; }
-        set { CheckIndex(index); _storage.Pointer[index] = value; GC.KeepAlive(this); }
+        get { CheckIndex(index); var v = Get(index); GC.KeepAlive(this); return v; }
+        set { CheckIndex(index); Set(index, value); GC.KeepAlive(this); }
+    }
+
+    private Complex Get(long i) => IsDouble ? new Complex(D[2 * i], D[2 * i + 1]) : new Complex(F[2 * i], F[2 * i + 1]);
+
+    private void Set(long i, Complex v)
+    {
+        if (IsDouble) { D[2 * i] = v.Real; D[2 * i + 1] = v.Imaginary; }
+        else { F[2 * i] = (float)v.Real; F[2 * i + 1] = (float)v.Imaginary; }
     }
 
     private void CheckIndex(long index)
@@ -118,7 +159,8 @@ public sealed unsafe partial class StateVector
     {
         if (Dimension > Array.MaxLength) throw new InvalidOperationException($"{Dimension} amplitudes do not fit in one .NET array");
         var r = new Complex[Dimension];
-        new ReadOnlySpan<Complex>(_storage.Pointer, r.Length).CopyTo(r);
+        if (IsDouble) new ReadOnlySpan<Complex>(_storage.Pointer, r.Length).CopyTo(r);
+        else for (long i = 0; i < Dimension; i++) r[i] = Get(i);
         GC.KeepAlive(this);
         return r;
     }
@@ -128,53 +170,51 @@ public sealed unsafe partial class StateVector
     {
         if (Dimension > Array.MaxLength) throw new InvalidOperationException($"{Dimension} probabilities do not fit in one .NET array");
         var p = new double[Dimension];
-        var a = _storage.Pointer;
-        for (long i = 0; i < Dimension; i++) p[i] = a[i].Real * a[i].Real + a[i].Imaginary * a[i].Imaginary;
+        if (IsDouble) AmplitudeMath<double>.Probabilities(D, p);
+        else AmplitudeMath<float>.Probabilities(F, p);
         GC.KeepAlive(this);
         return p;
     }
 
-    /// <summary>The squared norm Σ|aᵢ|² (1 for a normalised state).</summary>
+    /// <summary>The squared norm Σ|aᵢ|² (1 for a normalised state), summed in float64 on all threads.</summary>
     public double NormSquared()
     {
-        double s = 0;
-        var a = _storage.Pointer;
-        for (long i = 0; i < Dimension; i++) s += a[i].Real * a[i].Real + a[i].Imaginary * a[i].Imaginary;
+        double s = IsDouble ? AmplitudeMath<double>.NormSquared(D, Dimension) : AmplitudeMath<float>.NormSquared(F, Dimension);
         GC.KeepAlive(this);
         return s;
+    }
+
+    /// <summary>Probability that <paramref name="qubit"/> reads 1: Σ |aᵢ|² over indices with that bit set.</summary>
+    public double ProbabilityOfOne(int qubit)
+    {
+        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
+        long bit = 1L << qubit;
+        double p = IsDouble ? AmplitudeMath<double>.ProbabilitySum(D, Dimension, bit, bit) : AmplitudeMath<float>.ProbabilitySum(F, Dimension, bit, bit);
+        GC.KeepAlive(this);
+        return p;
     }
 
     /// <summary>⟨this|other⟩.</summary>
     /// <exception cref="ArgumentException">The qubit counts differ.</exception>
     public Complex InnerProduct(StateVector other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         if (other.NumQubits != NumQubits) throw new ArgumentException($"inner product of {NumQubits}- and {other.NumQubits}-qubit states");
-        Complex s = Complex.Zero;
-        for (long i = 0; i < Dimension; i++) s += Complex.Conjugate(_storage.Pointer[i]) * other._storage.Pointer[i];
+        if (other.Precision != Precision) other = other.ToPrecision(Precision);
+        Complex s = IsDouble ? AmplitudeMath<double>.Inner(D, other.D, Dimension) : AmplitudeMath<float>.Inner(F, other.F, Dimension);
         GC.KeepAlive(this); GC.KeepAlive(other);
         return s;
     }
 
-    // ---------- kernels ----------
+    // ---------- gates ----------
 
     /// <summary>
     /// Applies the 2×2 matrix [[m00, m01], [m10, m11]] to qubit <paramref name="qubit"/>, only where every qubit in
-    /// <paramref name="controls"/> is 1 (none: unconditionally). Diagonal and X-shaped matrices take faster paths.
+    /// <paramref name="controls"/> is 1 (none: unconditionally). Any matrix is accepted (unitarity is not checked here).
     /// </summary>
     /// <exception cref="ArgumentException">A qubit is out of range or repeated.</exception>
-    public void ApplyMatrix2(int qubit, Complex m00, Complex m01, Complex m10, Complex m11, params ReadOnlySpan<int> controls)
-    {
-        long cmask = CheckQubits([qubit], controls);
-        int[] fixedPos = [qubit, .. controls];
-        long stride = 1L << qubit;
-        if (m01 == Complex.Zero && m10 == Complex.Zero)
-            Kernels.Run(_storage.Pointer, NumQubits, fixedPos, cmask, new Kernels.DiagonalOp(stride, m00, m11, m00 == Complex.One));
-        else if (m00 == Complex.Zero && m11 == Complex.Zero && m01 == Complex.One && m10 == Complex.One)
-            Kernels.Run(_storage.Pointer, NumQubits, fixedPos, cmask, new Kernels.SwapPairOp(stride));
-        else
-            Kernels.Run(_storage.Pointer, NumQubits, fixedPos, cmask, new Kernels.Matrix2Op(stride, m00, m01, m10, m11));
-        GC.KeepAlive(this);
-    }
+    public void ApplyMatrix2(int qubit, Complex m00, Complex m01, Complex m10, Complex m11, params ReadOnlySpan<int> controls) =>
+        ApplyUnchecked(new[,] { { m00, m01 }, { m10, m11 } }, [qubit], controls);
 
     /// <summary>Multiplies the |1⟩ amplitude of <paramref name="qubit"/> by <paramref name="d1"/> and the |0⟩ one by <paramref name="d0"/> (diagonal gates: Z, S, T, P, RZ), where all <paramref name="controls"/> are 1.</summary>
     public void ApplyDiagonal(int qubit, Complex d0, Complex d1, params ReadOnlySpan<int> controls) =>
@@ -192,33 +232,22 @@ public sealed unsafe partial class StateVector
     public void ApplyUnitary(Complex[,] matrix, IReadOnlyList<int> targets, params ReadOnlySpan<int> controls)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        int k = targets.Count;
-        int d = 1 << k;
-        if (matrix.GetLength(0) != d || matrix.GetLength(1) != d)
-            throw new ArgumentException($"a {matrix.GetLength(0)}×{matrix.GetLength(1)} matrix cannot act on {k} qubit(s); expected {d}×{d}", nameof(matrix));
         MatrixUtil.EnsureUnitary(matrix, "ApplyUnitary");
         ApplyUnchecked(matrix, targets, controls);
     }
 
-    /// <summary>Applies a matrix already known to be unitary (gates): 1-qubit fast paths, else dense.</summary>
+    /// <summary>Applies any 2ᵏ×2ᵏ matrix (unitary or not: Kraus operators, projectors) with the fastest kernel for its shape.</summary>
     internal void ApplyUnchecked(Complex[,] matrix, IReadOnlyList<int> targets, ReadOnlySpan<int> controls)
     {
+        ArgumentNullException.ThrowIfNull(matrix);
         int k = targets.Count;
-        if (k == 1)
-        {
-            ApplyMatrix2(targets[0], matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], controls);
-            return;
-        }
-        long cmask = CheckQubits(targets, controls);
         int d = 1 << k;
-        var offsets = new long[d];
-        for (int m = 0; m < d; m++)
-            for (int j = 0; j < k; j++)
-                if ((m >> j & 1) != 0) offsets[m] |= 1L << targets[j];
-        var flat = new Complex[d * d];
-        for (int r = 0; r < d; r++) for (int c = 0; c < d; c++) flat[r * d + c] = matrix[r, c];
-        int[] fixedPos = [.. targets, .. controls];
-        Kernels.Run(_storage.Pointer, NumQubits, fixedPos, cmask, new Kernels.DenseOp(offsets, flat));
+        if (k == 0 || matrix.GetLength(0) != d || matrix.GetLength(1) != d)
+            throw new ArgumentException($"a {matrix.GetLength(0)}×{matrix.GetLength(1)} matrix cannot act on {k} qubit(s); expected {d}×{d}", nameof(matrix));
+        CheckQubits(targets, controls);
+        int[] t = [.. targets], c = controls.ToArray();
+        if (IsDouble) CompiledGate<double>.Compile(t, c, matrix)?.Execute(D, NumQubits, parallel: true);
+        else CompiledGate<float>.Compile(t, c, matrix)?.Execute(F, NumQubits, parallel: true);
         GC.KeepAlive(this);
     }
 
@@ -230,18 +259,43 @@ public sealed unsafe partial class StateVector
         ArgumentNullException.ThrowIfNull(gate);
         if (qubits.Length != gate.NumQubits)
             throw new ArgumentException($"gate '{gate.Name}' acts on {gate.NumQubits} qubit(s) but {qubits.Length} were given");
-        if (gate is ControlledGate cg)
-            ApplyUnchecked(cg.BaseGate.Matrix, qubits[cg.NumControls..], qubits.AsSpan(0, cg.NumControls));
-        else
-            ApplyUnchecked(gate.Matrix, qubits, []);
+        var op = GateOp.FromGate(gate, qubits);
+        ApplyUnchecked(op.Matrix, op.Targets, op.Controls);
+    }
+
+    /// <summary>
+    /// Applies a sequence of gates as one program: fused into fewer, larger gates and run cache block by cache
+    /// block where they touch only low qubits (<see cref="GateProgram{T}"/>). Same result as applying them one by one,
+    /// up to float round-off.
+    /// </summary>
+    internal void ApplyGates(IEnumerable<(Gate Gate, int[] Qubits)> gates, bool fuse = true, int? blockQubits = null)
+    {
+        var ops = new List<GateOp>();
+        foreach (var (gate, qubits) in gates)
+        {
+            if (qubits.Length != gate.NumQubits)
+                throw new ArgumentException($"gate '{gate.Name}' acts on {gate.NumQubits} qubit(s) but {qubits.Length} were given");
+            var op = GateOp.FromGate(gate, qubits);
+            CheckQubits(op.Targets, op.Controls);
+            ops.Add(op);
+        }
+        if (IsDouble) new GateProgram<double>(ops, NumQubits, fuse, blockQubits).Execute(D);
+        else new GateProgram<float>(ops, NumQubits, fuse, blockQubits).Execute(F);
+        GC.KeepAlive(this);
     }
 
     /// <summary>Multiplies every amplitude by e^{iφ} (a circuit's global phase).</summary>
     public void ApplyGlobalPhase(double phi)
     {
         if (phi == 0) return;
-        var f = Complex.FromPolarCoordinates(1, phi);
-        for (long i = 0; i < Dimension; i++) _storage.Pointer[i] *= f;
+        Scale(Complex.FromPolarCoordinates(1, phi));
+    }
+
+    /// <summary>Multiplies every amplitude by <paramref name="factor"/> (renormalising after a projection or a Kraus operator).</summary>
+    public void Scale(Complex factor)
+    {
+        if (IsDouble) AmplitudeMath<double>.Scale(D, Dimension, factor);
+        else AmplitudeMath<float>.Scale(F, Dimension, factor);
         GC.KeepAlive(this);
     }
 
@@ -263,7 +317,7 @@ public sealed unsafe partial class StateVector
 
     /// <summary>
     /// ⟨ψ|P|ψ⟩ for a Pauli string such as "XZIY": one letter per qubit, qubit 0 the rightmost letter (Qiskit's order).
-    /// Computed directly from P|i⟩ = i^{#Y}(−1)^{|i ∧ z|}|i ⊕ x⟩, without building any matrix.
+    /// Computed directly from P|i⟩ = i^{#Y}(−1)^{|i ∧ z|}|i ⊕ x⟩, without building any matrix, on all threads.
     /// </summary>
     /// <exception cref="ArgumentException">The string's length is not <see cref="NumQubits"/> or holds a letter other than I, X, Y, Z.</exception>
     public double ExpectationPauli(string pauli)
@@ -284,42 +338,27 @@ public sealed unsafe partial class StateVector
                 default: throw new ArgumentException($"Pauli string '{pauli}': letter '{pauli[c]}' at position {c} is not I, X, Y or Z");
             }
         }
-        var a = _storage.Pointer;
-        Complex sum = Complex.Zero;
-        for (long i = 0; i < Dimension; i++)
-        {
-            Complex t = Complex.Conjugate(a[i ^ x]) * a[i];
-            sum += (BitOperations.PopCount((ulong)(i & z)) & 1) == 0 ? t : -t;
-        }
+        Complex sum = IsDouble ? AmplitudeMath<double>.PauliSum(D, Dimension, x, z) : AmplitudeMath<float>.PauliSum(F, Dimension, x, z);
         GC.KeepAlive(this);
         Complex phase = (ny & 3) switch { 0 => 1, 1 => Complex.ImaginaryOne, 2 => -1, _ => -Complex.ImaginaryOne };
         return (phase * sum).Real;
     }
 
     /// <summary>
-    /// Draws <paramref name="shots"/> basis indices from |ψ|² with a seeded generator, without re-simulating:
-    /// one cumulative distribution, then a binary search per shot. Same seed, same draws.
+    /// Draws <paramref name="shots"/> basis indices from |ψ|² with a seeded generator, without re-simulating: one
+    /// sweep over the state for chunk sums, then the sorted draws walk the cumulative distribution once. Works for
+    /// any state size (no 2³⁰ limit). Same seed, same draws.
     /// </summary>
     public long[] SampleIndices(int shots, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shots);
-        double[] cdf = Probabilities();
-        for (int i = 1; i < cdf.Length; i++) cdf[i] += cdf[i - 1];
-        double total = cdf[^1];
+        double total = NormSquared();
+        if (!(total > 0)) throw new InvalidOperationException("cannot sample from a state of zero norm");
         var rng = new Random(seed);
-        var r = new long[shots];
-        for (int s = 0; s < shots; s++)
-        {
-            double u = rng.NextDouble() * total;
-            int lo = 0, hi = cdf.Length - 1;      // first index with cdf > u: never a zero-probability entry
-            while (lo < hi)
-            {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[mid] > u) hi = mid; else lo = mid + 1;
-            }
-            int idx = lo;
-            r[s] = Math.Min(idx, cdf.Length - 1);
-        }
+        var u = new double[shots];
+        for (int s = 0; s < shots; s++) u[s] = rng.NextDouble() * total;
+        long[] r = IsDouble ? AmplitudeMath<double>.Sample(D, Dimension, u) : AmplitudeMath<float>.Sample(F, Dimension, u);
+        GC.KeepAlive(this);
         return r;
     }
 
@@ -339,19 +378,22 @@ public sealed unsafe partial class StateVector
     public int Measure(int qubit, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
-        var a = _storage.Pointer;
-        long bit = 1L << qubit;
-        double p1 = 0;
-        for (long i = 0; i < Dimension; i++) if ((i & bit) != 0) p1 += a[i].Real * a[i].Real + a[i].Imaginary * a[i].Imaginary;
+        double p1 = ProbabilityOfOne(qubit);
         double norm = NormSquared();
         int outcome = rng.NextDouble() * norm < p1 ? 1 : 0;
-        double keep = outcome == 1 ? p1 : norm - p1;
-        double scale = 1 / Math.Sqrt(keep);
-        for (long i = 0; i < Dimension; i++)
-            a[i] = ((i & bit) != 0) == (outcome == 1) ? a[i] * scale : Complex.Zero;
-        GC.KeepAlive(this);
+        Collapse(qubit, outcome, outcome == 1 ? p1 : norm - p1);
         return outcome;
+    }
+
+    /// <summary>Projects <paramref name="qubit"/> onto |<paramref name="outcome"/>⟩ and renormalises (the outcome's probability mass is <paramref name="probability"/>).</summary>
+    internal void Collapse(int qubit, int outcome, double probability)
+    {
+        if (!(probability > 0)) throw new InvalidOperationException($"cannot collapse qubit {qubit} onto |{outcome}⟩: that outcome has probability 0");
+        long bit = 1L << qubit;
+        double scale = 1 / Math.Sqrt(probability);
+        if (IsDouble) AmplitudeMath<double>.Project(D, Dimension, bit, outcome == 1 ? bit : 0, scale);
+        else AmplitudeMath<float>.Project(F, Dimension, bit, outcome == 1 ? bit : 0, scale);
+        GC.KeepAlive(this);
     }
 
     /// <summary>The bit string of <paramref name="index"/> over <paramref name="width"/> bits, bit 0 rightmost.</summary>
@@ -362,20 +404,20 @@ public sealed unsafe partial class StateVector
         return sb.ToString();
     }
 
-    /// <summary>Zero-initialised native amplitudes, freed by the finalizer; reports its size to the GC.</summary>
+    /// <summary>Zero-initialised 64-byte-aligned native memory, freed by the finalizer; reports its size to the GC.</summary>
     private sealed class NativeAmplitudes
     {
         private readonly long _bytes;
 
-        public NativeAmplitudes(long count)
+        public NativeAmplitudes(long bytes)
         {
-            _bytes = count * sizeof(Complex);
-            Pointer = (Complex*)NativeMemory.AlignedAlloc((nuint)_bytes, 64);
+            _bytes = bytes;
+            Pointer = NativeMemory.AlignedAlloc((nuint)_bytes, 64);
             NativeMemory.Clear(Pointer, (nuint)_bytes);
             GC.AddMemoryPressure(_bytes);
         }
 
-        public Complex* Pointer { get; }
+        public void* Pointer { get; }
 
         ~NativeAmplitudes()
         {

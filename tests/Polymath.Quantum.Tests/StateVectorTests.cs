@@ -74,13 +74,13 @@ public class StateVectorTests(ITestOutputHelper output)
         var gates = new Circuit(n).H(3).CX(3, 11).RZ(0.3, 0).MCX([1, 2, 4], 9).Unitary(RandomUnitary(3, new Random(seed)), 5, 0, 10).RXX(0.2, 7, 8);
         var seq = StateVector.FromAmplitudes(v);
         var par = StateVector.FromAmplitudes(v);
-        long saved = Kernels.ParallelThreshold;
+        long saved = GateRunner<double>.ParallelThreshold;
         try
         {
-            Kernels.ParallelThreshold = long.MaxValue; gates.ApplyTo(seq);
-            Kernels.ParallelThreshold = 1; gates.ApplyTo(par);
+            GateRunner<double>.ParallelThreshold = long.MaxValue; gates.ApplyTo(seq);
+            GateRunner<double>.ParallelThreshold = 1; gates.ApplyTo(par);
         }
-        finally { Kernels.ParallelThreshold = saved; }
+        finally { GateRunner<double>.ParallelThreshold = saved; }
         Assert.Equal(seq.ToArray(), par.ToArray());   // bit-identical: each amplitude is updated by one thread
     }
 

@@ -1,0 +1,218 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Polymath.Quantum;
+
+/// <summary>
+/// An amplitude update over a contiguous run of base indices: every base index in [start, start + len) has all
+/// target bits 0 and all control bits 1, and the op touches base + offset for each of its target patterns.
+/// <see cref="GateRunner{T}"/> drives it; the struct is specialised by the JIT so the run loop inlines it.
+/// </summary>
+internal unsafe interface IRunOp<T> where T : unmanaged
+{
+    void ApplyRun(T* amp, long start, long len);
+}
+
+/// <summary>General 2×2 on pairs (i, i + stride): four complex products per pair.</summary>
+internal readonly unsafe struct Matrix2Op<T>(long stride, Complex[,] m) : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly long _offset = 2 * stride;
+    private readonly Coefficient<T> _m00 = Coefficient<T>.From(m[0, 0]), _m01 = Coefficient<T>.From(m[0, 1]);
+    private readonly Coefficient<T> _m10 = Coefficient<T>.From(m[1, 0]), _m11 = Coefficient<T>.From(m[1, 1]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        T* p0 = amp + 2 * start, p1 = p0 + _offset;
+        long n = 2 * len, i = 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            for (; i + lanes <= n; i += lanes)
+            {
+                var v0 = Vector512.Load(p0 + i);
+                var v1 = Vector512.Load(p1 + i);
+                var s0 = ComplexVector<T>.SwapReIm(v0);
+                var s1 = ComplexVector<T>.SwapReIm(v1);
+                var o0 = ComplexVector<T>.MulAcc(_m00, v0, s0, ComplexVector<T>.Mul(_m01, v1, s1));
+                var o1 = ComplexVector<T>.MulAcc(_m10, v0, s0, ComplexVector<T>.Mul(_m11, v1, s1));
+                o0.Store(p0 + i);
+                o1.Store(p1 + i);
+            }
+        }
+        for (; i < n; i += 2)
+        {
+            T ar = p0[i], ai = p0[i + 1], br = p1[i], bi = p1[i + 1];
+            p0[i] = _m00.R * ar - _m00.I * ai + _m01.R * br - _m01.I * bi;
+            p0[i + 1] = _m00.R * ai + _m00.I * ar + _m01.R * bi + _m01.I * br;
+            p1[i] = _m10.R * ar - _m10.I * ai + _m11.R * br - _m11.I * bi;
+            p1[i + 1] = _m10.R * ai + _m10.I * ar + _m11.R * bi + _m11.I * br;
+        }
+    }
+}
+
+/// <summary>
+/// A 2×2 on a target qubit below the vector width: each vector holds whole pairs, so out = A⊙v + B⊙perm(v) with
+/// lane patterns A (diagonal entries) and B (off-diagonal entries) and perm exchanging partners. Runs are contiguous
+/// amplitudes whose length is a multiple of the vector's complex count.
+/// </summary>
+internal readonly unsafe struct InVectorMatrix2Op<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Coefficient<T> _a, _b;
+    private readonly Vector512<T> _perm;
+    private readonly bool _hasOffDiagonal;
+
+    public InVectorMatrix2Op(int target, Complex[,] m)
+    {
+        int bit = 1 << target;
+        _a = ComplexVector<T>.Pattern(j => (j & bit) == 0 ? m[0, 0] : m[1, 1]);
+        _b = ComplexVector<T>.Pattern(j => (j & bit) == 0 ? m[0, 1] : m[1, 0]);
+        _perm = ComplexVector<T>.PermutationIndex(lane => 2 * ((lane >> 1) ^ bit) + (lane & 1));
+        _hasOffDiagonal = m[0, 1] != Complex.Zero || m[1, 0] != Complex.Zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        T* p = amp + 2 * start;
+        long n = 2 * len;
+        int lanes = Vector512<T>.Count;
+        for (long i = 0; i < n; i += lanes)
+        {
+            var v = Vector512.Load(p + i);
+            var o = ComplexVector<T>.Mul(_a, v, ComplexVector<T>.SwapReIm(v));
+            if (_hasOffDiagonal)
+            {
+                var w = ComplexVector<T>.Permute(v, _perm);
+                o = ComplexVector<T>.MulAcc(_b, w, ComplexVector<T>.SwapReIm(w), o);
+            }
+            o.Store(p + i);
+        }
+    }
+}
+
+/// <summary>
+/// A monomial matrix (one non-zero per row and column: diagonal, permutation, X, Y, SWAP, iSWAP, phases):
+/// out[r] = c[r]·in[source[r]] over the 2ᵏ amplitudes at base + offsets[·]. Identity rows are skipped.
+/// </summary>
+internal readonly unsafe struct MonomialOp<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly long[] _offsets;   // in T units
+    private readonly int[] _rows;       // rows that change
+    private readonly int[] _source;
+    private readonly Coefficient<T>[] _coef;
+    private readonly bool[] _isOne;
+
+    public MonomialOp(long[] offsets, int[] source, Complex[] coef)
+    {
+        int d = offsets.Length;
+        _offsets = offsets.Select(o => 2 * o).ToArray();
+        _source = source;
+        _coef = coef.Select(Coefficient<T>.From).ToArray();
+        _isOne = coef.Select(c => c == Complex.One).ToArray();
+        _rows = Enumerable.Range(0, d).Where(r => source[r] != r || coef[r] != Complex.One).ToArray();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        int d = _offsets.Length;
+        T* p = amp + 2 * start;
+        long n = 2 * len, i = 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            Vector512<T>* v = stackalloc Vector512<T>[d];
+            for (; i + lanes <= n; i += lanes)
+            {
+                for (int m = 0; m < d; m++) v[m] = Vector512.Load(p + _offsets[m] + i);
+                foreach (int r in _rows)
+                {
+                    var x = v[_source[r]];
+                    var o = _isOne[r] ? x : ComplexVector<T>.Mul(_coef[r], x, ComplexVector<T>.SwapReIm(x));
+                    o.Store(p + _offsets[r] + i);
+                }
+            }
+        }
+        T* re = stackalloc T[d];
+        T* im = stackalloc T[d];
+        for (; i < n; i += 2)
+        {
+            for (int m = 0; m < d; m++) { re[m] = p[_offsets[m] + i]; im[m] = p[_offsets[m] + i + 1]; }
+            foreach (int r in _rows)
+            {
+                T xr = re[_source[r]], xi = im[_source[r]];
+                ref readonly var c = ref _coef[r];
+                p[_offsets[r] + i] = c.R * xr - c.I * xi;
+                p[_offsets[r] + i + 1] = c.R * xi + c.I * xr;
+            }
+        }
+    }
+}
+
+/// <summary>Dense 2ᵏ×2ᵏ (k ≥ 2) on the amplitudes at base + offsets[·]: d² complex products per group.</summary>
+internal readonly unsafe struct DenseOp<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly long[] _offsets;   // in T units
+    private readonly Coefficient<T>[] _m; // row-major d×d
+
+    public DenseOp(long[] offsets, Complex[,] m)
+    {
+        int d = offsets.Length;
+        _offsets = offsets.Select(o => 2 * o).ToArray();
+        _m = new Coefficient<T>[d * d];
+        for (int r = 0; r < d; r++) for (int c = 0; c < d; c++) _m[r * d + c] = Coefficient<T>.From(m[r, c]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        int d = _offsets.Length;
+        T* p = amp + 2 * start;
+        long n = 2 * len, i = 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            Vector512<T>* v = stackalloc Vector512<T>[d];
+            Vector512<T>* s = stackalloc Vector512<T>[d];
+            for (; i + lanes <= n; i += lanes)
+            {
+                for (int m = 0; m < d; m++)
+                {
+                    v[m] = Vector512.Load(p + _offsets[m] + i);
+                    s[m] = ComplexVector<T>.SwapReIm(v[m]);
+                }
+                for (int r = 0; r < d; r++)
+                {
+                    int row = r * d;
+                    var acc = ComplexVector<T>.Mul(_m[row], v[0], s[0]);
+                    for (int m = 1; m < d; m++) acc = ComplexVector<T>.MulAcc(_m[row + m], v[m], s[m], acc);
+                    acc.Store(p + _offsets[r] + i);
+                }
+            }
+        }
+        T* re = stackalloc T[d];
+        T* im = stackalloc T[d];
+        for (; i < n; i += 2)
+        {
+            for (int m = 0; m < d; m++) { re[m] = p[_offsets[m] + i]; im[m] = p[_offsets[m] + i + 1]; }
+            for (int r = 0; r < d; r++)
+            {
+                T accR = T.Zero, accI = T.Zero;
+                for (int m = 0; m < d; m++)
+                {
+                    ref readonly var c = ref _m[r * d + m];
+                    accR += c.R * re[m] - c.I * im[m];
+                    accI += c.R * im[m] + c.I * re[m];
+                }
+                p[_offsets[r] + i] = accR;
+                p[_offsets[r] + i + 1] = accI;
+            }
+        }
+    }
+}
