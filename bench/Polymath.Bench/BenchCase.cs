@@ -49,6 +49,12 @@ public sealed class BenchCase
     /// <summary>Bytes read + written per op: gives gbs, fraction_of_bandwidth and the peer's.</summary>
     public double? Bytes { get; init; }
 
+    /// <summary>Gates per op (quantum rows): gives us_per_gate.</summary>
+    public int? Gates { get; init; }
+
+    /// <summary>Bytes of the state a quantum row sweeps: gives passes, its time in read+write passes over the state at the measured bandwidth.</summary>
+    public double? StateBytes { get; init; }
+
     /// <summary>Samples per op (training rows): gives samples_per_s and peer_samples_per_s.</summary>
     public int? Batch { get; init; }
 

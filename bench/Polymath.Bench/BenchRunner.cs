@@ -62,7 +62,7 @@ public static class BenchRunner
         BandwidthResult? bandwidth = null;
         try
         {
-            if (cases.Any(c => c.Bytes is not null))
+            if (cases.Any(c => c.Bytes is not null || c.StateBytes is not null))
             {
                 options.Progress?.Invoke("measuring memory bandwidth (managed triad, copy, read; C STREAM in bench/stream_c)");
                 // Same array size as the elementwise rows (16M floats), so both see the same cache/memory mix.
@@ -251,6 +251,10 @@ public static class BenchRunner
                 row.Set("peer_fraction_of_bandwidth", peerGbs / b.BestGBs);
             }
         }
+        if (c.Gates is int gates && row.OursS is > 0)
+            row.Set("us_per_gate", row.OursS.Value / gates * 1e6);
+        if (c.StateBytes is double state && bw is { } bws && row.OursS is > 0)
+            row.Set("passes", row.OursS.Value / (2 * state / (bws.BestGBs * 1e9)));
         if (c.Batch is int batch)
         {
             row.Set("samples_per_s", row.OursS is > 0 ? batch / row.OursS.Value : null);

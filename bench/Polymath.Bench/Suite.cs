@@ -172,6 +172,8 @@ public static class Suite
             Peer = PeerKind.None,
             SkipReason = Directory.Exists(mnist) ? null : $"MNIST not found at {Path.GetFullPath(mnist)}",
         });
+        // i) State-vector simulation.
+        cases.AddRange(QuantumSuite.Cases(quick));
         return cases;
     }
 

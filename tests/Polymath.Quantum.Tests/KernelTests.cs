@@ -47,6 +47,26 @@ public class KernelTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Precisions))]
+    public void GatesInsideOneVectorMatchDense(Precision precision)
+    {
+        // Targets below the vector width take the in-vector kernels (permutes instead of strided pairs).
+        var rng = new Random(12);
+        int[][] targetSets = [[0], [1], [2], [1, 0], [0, 1], [0, 2], [2, 0, 1]];
+        foreach (var targets in targetSets)
+            foreach (int[] controls in new[] { Array.Empty<int>(), [5], [4, 6] })
+            {
+                var u = RandomMatrices.Unitary(targets.Length, rng);
+                var v = Dense.RandomState(7, rng);
+                var s = StateVector.FromAmplitudes(v, precision);
+                s.ApplyUnitary(u, targets, controls);
+                var full = Dense.Embed(MatrixUtil.Controlled(u, controls.Length), [.. controls, .. targets], 7);
+                double diff = Dense.MaxDiff(Dense.MulVec(full, v), s.ToArray());
+                Assert.True(diff < Tolerance(precision), $"targets [{string.Join(",", targets)}] controls [{string.Join(",", controls)}]: diff {diff:G3}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Precisions))]
     public void FusedAndBlockedProgramEqualsGateByGate(Precision precision)
     {
         const int seed = 77, n = 9;

@@ -95,10 +95,15 @@ internal abstract unsafe class CompiledGate<T> where T : unmanaged, IFloatingPoi
         if (k == 1 && ComplexVector<T>.IsSupported && targets[0] < logW && controls.All(c => c >= logW))
             return new Compiled<InVectorMatrix2Op<T>>(new InVectorMatrix2Op<T>(targets[0], matrix), [.. controls.Order()], setMask)
             { MaxQubit = Math.Max(maxQubit, logW) };
+        if (k >= 2 && k <= logW && ComplexVector<T>.IsSupported && targets.All(t => t < logW) && controls.All(c => c >= logW))
+            return new Compiled<InVectorDenseOp<T>>(new InVectorDenseOp<T>(targets, matrix), [.. controls.Order()], setMask)
+            { MaxQubit = Math.Max(maxQubit, logW) };
         if (source is not null)
             return new Compiled<MonomialOp<T>>(new MonomialOp<T>(offsets, source, coef!), sortedAll, setMask) { MaxQubit = maxQubit };
         if (k == 1)
             return new Compiled<Matrix2Op<T>>(new Matrix2Op<T>(1L << targets[0], matrix), sortedAll, setMask) { MaxQubit = maxQubit };
+        if (k == 2)
+            return new Compiled<Dense4Op<T>>(new Dense4Op<T>(offsets, matrix), sortedAll, setMask) { MaxQubit = maxQubit };
         return new Compiled<DenseOp<T>>(new DenseOp<T>(offsets, matrix), sortedAll, setMask) { MaxQubit = maxQubit };
     }
 

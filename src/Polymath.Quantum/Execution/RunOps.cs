@@ -216,3 +216,107 @@ internal readonly unsafe struct DenseOp<T> : IRunOp<T>
         }
     }
 }
+
+/// <summary>Dense 4×4 on two target qubits (the shape fusion produces): sixteen complex products per group, all in registers.</summary>
+internal readonly unsafe struct Dense4Op<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly long _o1, _o2, _o3;   // in T units
+    private readonly Coefficient<T>[] _m;
+
+    public Dense4Op(long[] offsets, Complex[,] m)
+    {
+        (_o1, _o2, _o3) = (2 * offsets[1], 2 * offsets[2], 2 * offsets[3]);
+        _m = new Coefficient<T>[16];
+        for (int r = 0; r < 4; r++) for (int c = 0; c < 4; c++) _m[4 * r + c] = Coefficient<T>.From(m[r, c]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        T* p0 = amp + 2 * start, p1 = p0 + _o1, p2 = p0 + _o2, p3 = p0 + _o3;
+        var m = _m;
+        long n = 2 * len, i = 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            for (; i + lanes <= n; i += lanes)
+            {
+                var v0 = Vector512.Load(p0 + i); var v1 = Vector512.Load(p1 + i);
+                var v2 = Vector512.Load(p2 + i); var v3 = Vector512.Load(p3 + i);
+                var s0 = ComplexVector<T>.SwapReIm(v0); var s1 = ComplexVector<T>.SwapReIm(v1);
+                var s2 = ComplexVector<T>.SwapReIm(v2); var s3 = ComplexVector<T>.SwapReIm(v3);
+                Row(m, 0, v0, s0, v1, s1, v2, s2, v3, s3).Store(p0 + i);
+                Row(m, 4, v0, s0, v1, s1, v2, s2, v3, s3).Store(p1 + i);
+                Row(m, 8, v0, s0, v1, s1, v2, s2, v3, s3).Store(p2 + i);
+                Row(m, 12, v0, s0, v1, s1, v2, s2, v3, s3).Store(p3 + i);
+            }
+        }
+        for (; i < n; i += 2)
+        {
+            T a0 = p0[i], b0 = p0[i + 1], a1 = p1[i], b1 = p1[i + 1], a2 = p2[i], b2 = p2[i + 1], a3 = p3[i], b3 = p3[i + 1];
+            for (int r = 0; r < 4; r++)
+            {
+                ref readonly var c0 = ref m[4 * r]; ref readonly var c1 = ref m[4 * r + 1];
+                ref readonly var c2 = ref m[4 * r + 2]; ref readonly var c3 = ref m[4 * r + 3];
+                T re = c0.R * a0 - c0.I * b0 + c1.R * a1 - c1.I * b1 + c2.R * a2 - c2.I * b2 + c3.R * a3 - c3.I * b3;
+                T im = c0.R * b0 + c0.I * a0 + c1.R * b1 + c1.I * a1 + c2.R * b2 + c2.I * a2 + c3.R * b3 + c3.I * a3;
+                T* dst = r == 0 ? p0 : r == 1 ? p1 : r == 2 ? p2 : p3;
+                dst[i] = re;
+                dst[i + 1] = im;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Row(Coefficient<T>[] m, int r,
+        Vector512<T> v0, Vector512<T> s0, Vector512<T> v1, Vector512<T> s1, Vector512<T> v2, Vector512<T> s2, Vector512<T> v3, Vector512<T> s3) =>
+        ComplexVector<T>.MulAcc(m[r], v0, s0, ComplexVector<T>.MulAcc(m[r + 1], v1, s1,
+            ComplexVector<T>.MulAcc(m[r + 2], v2, s2, ComplexVector<T>.Mul(m[r + 3], v3, s3))));
+}
+
+/// <summary>
+/// A k-qubit matrix whose targets all lie inside one vector (positions below log2 of its complex count): each
+/// vector holds whole groups, so out = Σₓ Aₓ ⊙ permₓ(v) over the 2ᵏ XOR patterns x of the target bits, with
+/// Aₓ[j] = M[s(j), s(j) ⊕ x] where s(j) is lane j's target sub-index. Runs are contiguous whole vectors.
+/// </summary>
+internal readonly unsafe struct InVectorDenseOp<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Coefficient<T>[] _a;
+    private readonly Vector512<T>[] _perm;
+
+    public InVectorDenseOp(int[] targets, Complex[,] m)
+    {
+        int k = targets.Length, d = 1 << k;
+        int Sub(int lane) { int s = 0; for (int j = 0; j < k; j++) s |= (lane >> targets[j] & 1) << j; return s; }
+        int Spread(int x) { int s = 0; for (int j = 0; j < k; j++) s |= (x >> j & 1) << targets[j]; return s; }
+        _a = new Coefficient<T>[d];
+        _perm = new Vector512<T>[d];
+        for (int x = 0; x < d; x++)
+        {
+            int xx = x, spread = Spread(x);
+            _a[x] = ComplexVector<T>.Pattern(j => m[Sub(j), Sub(j) ^ xx]);
+            _perm[x] = ComplexVector<T>.PermutationIndex(lane => 2 * ((lane >> 1) ^ spread) + (lane & 1));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        T* p = amp + 2 * start;
+        long n = 2 * len;
+        int lanes = Vector512<T>.Count, d = _a.Length;
+        for (long i = 0; i < n; i += lanes)
+        {
+            var v = Vector512.Load(p + i);
+            var o = ComplexVector<T>.Mul(_a[0], v, ComplexVector<T>.SwapReIm(v));
+            for (int x = 1; x < d; x++)
+            {
+                var w = ComplexVector<T>.Permute(v, _perm[x]);
+                o = ComplexVector<T>.MulAcc(_a[x], w, ComplexVector<T>.SwapReIm(w), o);
+            }
+            o.Store(p + i);
+        }
+    }
+}
