@@ -58,6 +58,14 @@ internal sealed class Args
         return values;
     }
 
+    /// <summary>Takes the arguments that are not options out of what remains (call after reading every option).</summary>
+    public List<string> TakePositionals()
+    {
+        var p = _rest.Where(a => !a.StartsWith('-') || a == "-").ToList();
+        _rest.RemoveAll(a => !a.StartsWith('-') || a == "-");
+        return p;
+    }
+
     public string? Value(string name)
     {
         var v = Values(name);

@@ -16,6 +16,7 @@ internal static class Help
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
               predict  classify images with a checkpoint
+              quantum  simulate quantum circuits: run OpenQASM files, Grover, Shor, Hamiltonian evolution
               help     show help for a command: polymath help bench
 
             Options:
@@ -137,6 +138,35 @@ internal static class Help
                       --limit N            images read from IDX files at most (default 20)
                       --threads N          Polymath threads (default: all cores)
                       --config FILE        read options from a YAML mapping
+                    """);
+                return true;
+            case "quantum":
+                Console.WriteLine("""
+                    Usage: polymath quantum run FILE.qasm [--shots N] [--seed S] [--noise SPEC] [--statevector] [--json]
+                           polymath quantum grover --qubits N --marked M[,M...] [--shots N] [--seed S]
+                           polymath quantum shor N [--seed S]
+                           polymath quantum evolve --model tfim|heisenberg --qubits N [--field H] [--time T] [--steps R]
+                                                   [--order 1|2] [--out FILE.svg]
+
+                    Simulates circuits on the state-vector simulator (complex128 by default; qubit 0 is the rightmost
+                    bit of every outcome, as in Qiskit).
+
+                    run       reads an OpenQASM 2.0 program and prints the measured counts as a text histogram; a
+                              program without measure has every qubit measured at the end. Errors in the file are
+                              reported with line and column.
+                      --shots N          shots (default 4096); sampled from one simulation when all measurements are final
+                      --seed S           seed of the sampling (default 7)
+                      --noise SPEC       noise on every gate, e.g. depolarizing:0.001, amplitude_damping:0.01,
+                                         phase_damping:0.01, bit_flip:0.01, phase_flip:0.01, readout:0.02 (comma-separated)
+                      --statevector      also print the state before the final measurements
+                      --json             print one JSON object (counts, and the state with --statevector)
+                      --precision P      complex128 (default) or complex64
+                      --threads N        simulator threads (default: all cores)
+                    grover    searches N qubits for the marked basis states with the optimal number of iterations and
+                              prints the success probability beside the formula sin^2((2k+1)theta)
+                    shor      factors N (15, 21, 35, ...) by order finding with modular-exponentiation circuits
+                    evolve    Trotter time evolution of a spin chain beside the exact evolution; prints observables
+                              over time and writes an SVG plot (default evolve.svg)
                     """);
                 return true;
             case "help":
