@@ -89,6 +89,34 @@ public class KernelTests(ITestOutputHelper output)
         Assert.True(Dense.MaxDiff(reference, fusedOnly.ToArray()) < tol);
     }
 
+    [Theory]
+    [MemberData(nameof(Precisions))]
+    public void DiagonalRunsInOneSweepEqualGateByGate(Precision precision)
+    {
+        // 14 qubits: beyond the 12 low bits the diagonal run factors over, with a 4-qubit cache block so every
+        // run reaches above it. Low-only, high-only and mixed gates, controlled and multi-controlled phases.
+        const int n = 14;
+        var rng = new Random(5);
+        var c = new Circuit(n);
+        for (int layer = 0; layer < 3; layer++)
+        {
+            c.H(rng.Next(n));
+            c.CP(0.3, 13, 2).CZ(12, 5).RZ(0.7, 13).T(1).P(1.1, 12).RZZ(0.4, 3, 13).CP(0.9, 2, 6).RZZ(0.2, 12, 13);
+            c.Append(new PhaseGate(0.5).Control(2), 12, 13, 0);   // two high controls, one low target
+            c.Append(new ZGate().Control(2), 1, 2, 3);              // all low
+            c.Append(new PhaseGate(0.25).Control(2), 0, 1, 13);     // two low, one high: breaks the run
+            c.CP(rng.NextDouble(), rng.Next(12), 12 + rng.Next(2));
+        }
+        var v = Dense.RandomState(n, rng);
+        var reference = StateVector.FromAmplitudes(v);
+        foreach (var ins in c.Instructions) reference.Apply(ins.Gate!, [.. ins.Qubits]);
+        var s = StateVector.FromAmplitudes(v, precision);
+        s.ApplyGates(c.Instructions.Select(i => (i.Gate!, i.Qubits.ToArray())), fuse: true, blockQubits: 4);
+        Assert.True(Dense.MaxDiff(reference.ToArray(), s.ToArray()) < (precision == Precision.Complex128 ? 1e-12 : 1e-5));
+        var program = new GateProgram<double>(c.Instructions.Select(i => GateOp.FromGate(i.Gate!, [.. i.Qubits])), n, fuse: true, blockQubits: 4);
+        Assert.True(program.DiagonalRuns >= 3, $"{program.DiagonalRuns} diagonal runs");
+    }
+
     [Fact]
     public void FusionMergesSingleQubitRunsIntoPairs()
     {

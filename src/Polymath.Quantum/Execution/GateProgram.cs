@@ -27,8 +27,19 @@ internal sealed unsafe class GateProgram<T> where T : unmanaged, IFloatingPointI
         _blockQubits = Math.Min(numQubits, blockQubits ?? DefaultBlockQubits);
         var list = fuse ? GateFusion.Fuse(ops, numQubits) : ops.ToList();
         var group = new List<CompiledGate<T>>();
-        foreach (var op in list)
+        for (int i = 0; i < list.Count; i++)
         {
+            // Two or more diagonal gates in a row, reaching above the cache block: one sweep for all of them.
+            int end = i;
+            while (end < list.Count && DiagonalRun<T>.CanJoin(list[end], numQubits)) end++;
+            if (end - i >= 2 && list.Skip(i).Take(end - i).Any(o => o.Qubits.Max() >= _blockQubits))
+            {
+                CloseGroup(group);
+                _steps.Add(([new DiagonalRun<T>(list.GetRange(i, end - i), numQubits)], false));
+                i = end - 1;
+                continue;
+            }
+            var op = list[i];
             var g = CompiledGate<T>.Compile(op.Targets, op.Controls, op.Matrix);
             if (g is null) continue;
             if (g.MaxQubit < _blockQubits && numQubits > _blockQubits) { group.Add(g); continue; }
@@ -41,6 +52,9 @@ internal sealed unsafe class GateProgram<T> where T : unmanaged, IFloatingPointI
 
     /// <summary>Gates after fusion.</summary>
     public int GateCount { get; }
+
+    /// <summary>Steps that are diagonal runs (several diagonal gates in one sweep).</summary>
+    public int DiagonalRuns => _steps.Count(st => st.Gates[0] is DiagonalRun<T>);
 
     /// <summary>Full sweeps of the state one execution makes.</summary>
     public int Sweeps => _steps.Count;
