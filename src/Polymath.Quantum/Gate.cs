@@ -218,12 +218,14 @@ public sealed class UnitaryGate : Gate
     /// <inheritdoc/>
     public override Gate Inverse() => new UnitaryGate(MatrixUtil.Dagger(_matrix), Name.EndsWith("_dg", StringComparison.Ordinal) ? Name[..^3] : Name + "_dg");
 
-    /// <summary>One qubit: U(θ, φ, λ) with the global phase. Two or more qubits: not yet (needs KAK / Shannon decomposition).</summary>
-    /// <exception cref="NotSupportedException">More than one qubit.</exception>
+    /// <summary>
+    /// One qubit: U(θ, φ, λ) with the global phase. Several qubits: two-level (Givens) decomposition into
+    /// multi-controlled single-qubit gates joined by Gray-code controlled flips; exact, global phase included,
+    /// O(4ᵏ) gates (fine for the few-qubit unitaries circuits are given; not an optimal synthesis).
+    /// </summary>
     public override Circuit Decompose()
     {
-        if (NumQubits != 1)
-            throw new NotSupportedException($"UnitaryGate '{Name}': decomposition of {NumQubits}-qubit unitaries is not implemented yet (only 1 qubit)");
+        if (NumQubits > 1) return TwoLevelDecomposition.Decompose(_matrix);
         var (theta, phi, lambda, gamma) = MatrixUtil.U3Angles(_matrix);
         var c = NewDefinition();
         c.GlobalPhase = gamma;

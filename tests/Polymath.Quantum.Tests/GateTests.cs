@@ -25,6 +25,8 @@ public class GateTests(ITestOutputHelper output)
             new UGate(A, B, C).Control(2), new HGate().Control(3), new RZGate(B).Control(2), new ISwapGate().Control(1), new SwapGate().Control(2),
             new UnitaryGate(new UGate(B, C, D).Matrix), new UnitaryGate(new UGate(A, C, D).Matrix).Control(1),
             new ISwapGate().Inverse(), new RXXGate(B).Control(1),
+            new UnitaryGate(RandomMatrices.Unitary(2, new Random(1))), new UnitaryGate(RandomMatrices.Unitary(3, new Random(2))),
+            new UnitaryGate(RandomMatrices.Unitary(2, new Random(3))).Control(1),
         ];
         return gates.Select(g => new object[] { g });
     }
