@@ -1,0 +1,52 @@
+using System.Numerics;
+
+namespace Polymath.Quantum;
+
+// Non-unitary single-qubit steps the circuit simulator needs (reset, projective branching), written only with the
+// public kernels so they keep working whatever the storage and kernels become.
+public sealed partial class StateVector
+{
+    /// <summary>The probability of reading 1 on <paramref name="qubit"/> (divided by the squared norm, so unnormalised states work too).</summary>
+    public double ProbabilityOfOne(int qubit)
+    {
+        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
+        long bit = 1L << qubit;
+        double p1 = 0, total = 0;
+        for (long i = 0; i < Dimension; i++)
+        {
+            Complex a = this[i];
+            double p = a.Real * a.Real + a.Imaginary * a.Imaginary;
+            total += p;
+            if ((i & bit) != 0) p1 += p;
+        }
+        return total > 0 ? p1 / total : 0;
+    }
+
+    /// <summary>
+    /// Projects <paramref name="qubit"/> onto |<paramref name="outcome"/>⟩ and renormalises: the post-measurement state
+    /// for a known outcome. Returns the outcome's probability.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The outcome has probability 0, so the projection has no state to renormalise.</exception>
+    public double Project(int qubit, int outcome)
+    {
+        if (outcome is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(outcome), $"outcome {outcome} is not 0 or 1");
+        double p1 = ProbabilityOfOne(qubit);
+        double p = outcome == 1 ? p1 : 1 - p1;
+        if (!(p > 0)) throw new InvalidOperationException($"cannot project qubit {qubit} onto |{outcome}⟩: that outcome has probability 0");
+        double scale = 1 / Math.Sqrt(p * NormSquared());
+        // diag(scale, 0) or diag(0, scale): the projector and the renormalisation in one (non-unitary) pass.
+        ApplyUnchecked(outcome == 0 ? new Complex[,] { { scale, 0 }, { 0, 0 } } : new Complex[,] { { 0, 0 }, { 0, scale } }, [qubit], []);
+        return p;
+    }
+
+    /// <summary>
+    /// Resets <paramref name="qubit"/> to |0⟩ along one quantum trajectory: measures it with <paramref name="rng"/> and flips
+    /// it back when the outcome is 1. Averaged over draws this is the reset channel; it returns the (discarded) outcome.
+    /// </summary>
+    public int Reset(int qubit, Random rng)
+    {
+        int outcome = Measure(qubit, rng);
+        if (outcome == 1) ApplyX(qubit);
+        return outcome;
+    }
+}
