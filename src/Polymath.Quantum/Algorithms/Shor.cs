@@ -117,10 +117,12 @@ public static partial class Algorithms
             ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
             var rng = new Random(seed);
             var attempts = new List<ShorAttempt>();
+            var settled = new HashSet<long>();   // bases whose failure does not depend on the measurement
             int bits = 2 * BitLength(n);
             while (attempts.Count < maxAttempts)
             {
                 long a = rng.NextInt64(2, n - 1);
+                if (!settled.Add(a) && settled.Count < n - 3) continue;
                 long g = Gcd(a, n);
                 if (g != 1)
                 {
@@ -134,7 +136,7 @@ public static partial class Algorithms
                 for (int k = 0; k < bits; k++) if (clbits[k]) y |= 1L << k;
                 double phase = y / (double)(1L << bits);
                 long? r = OrderFromMeasurement(y, bits, a, n);
-                if (r is not { } order) { attempts.Add(new ShorAttempt(a, y, phase, null, "no order from phase")); continue; }
+                if (r is not { } order) { settled.Remove(a); attempts.Add(new ShorAttempt(a, y, phase, null, "no order from phase")); continue; }
                 if (order % 2 != 0) { attempts.Add(new ShorAttempt(a, y, phase, order, "odd order")); continue; }
                 long half = ModPow(a, order / 2, n);
                 if (half == n - 1) { attempts.Add(new ShorAttempt(a, y, phase, order, "a^(r/2) = -1 mod N")); continue; }
