@@ -129,6 +129,18 @@ public sealed class Circuit
         return this;
     }
 
+    /// <summary>
+    /// Measures every qubit (Qiskit's <c>measure_all</c>): adds a classical register "meas" of <see cref="NumQubits"/> bits,
+    /// a barrier on all qubits, and measures qubit i into meas[i].
+    /// </summary>
+    public Circuit MeasureAll()
+    {
+        var meas = AddClassicalRegister("meas", NumQubits);
+        Barrier();
+        for (int q = 0; q < NumQubits; q++) Measure(q, meas[q]);
+        return this;
+    }
+
     /// <summary>Resets each of <paramref name="qubits"/> to |0⟩ (one reset instruction per qubit).</summary>
     public Circuit Reset(params int[] qubits)
     {

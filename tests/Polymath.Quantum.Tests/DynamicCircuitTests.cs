@@ -190,6 +190,16 @@ public class DynamicCircuitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MeasureAllAddsARegisterAfterTheExistingBits()
+    {
+        var c = new Circuit(2, 1).X(1).MeasureAll();
+        Assert.Equal(["c", "meas"], c.ClassicalRegisters.Select(r => r.Name));
+        Assert.Equal(InstructionKind.Barrier, c.Instructions[1].Kind);
+        Assert.Equal(new Dictionary<string, int> { ["100"] = 5 }, Simulator.Run(c, 5, 1));
+        Assert.Equal(new Dictionary<string, int> { ["10"] = 5 }, Simulator.Marginal(Simulator.Run(c, 5, 1), 1, 2));
+    }
+
+    [Fact]
     public void MarginalCountsKeepTheChosenBits()
     {
         var counts = new Dictionary<string, int> { ["101"] = 3, ["001"] = 2, ["110"] = 1 };

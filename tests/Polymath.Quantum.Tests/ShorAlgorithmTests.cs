@@ -152,10 +152,12 @@ public class ShorAlgorithmTests(ITestOutputHelper output)
         Assert.Equal(1, Algorithms.Shor.ModPow(2, 12, 35));
     }
 
+    // Seeds chosen so that the first base drawn has a non-trivial order (4, 6, 12) and succeeds, keeping each test to one
+    // or two order-finding runs; any seed factors these N within the attempt cap.
     [Theory]
     [InlineData(15L, 7)]
-    [InlineData(21L, 2)]
-    [InlineData(35L, 2)]
+    [InlineData(21L, 5)]
+    [InlineData(35L, 6)]
     public void FactorsSmallSemiprimes(long n, int seed)
     {
         var r = Algorithms.Shor.Factor(n, seed);
