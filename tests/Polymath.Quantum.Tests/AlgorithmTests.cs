@@ -152,6 +152,10 @@ public class AlgorithmTests(ITestOutputHelper output)
         Assert.Equal(formula, Algorithms.GroverSuccessProbability(n, marked.Length, k), 15);
         // Marked states share the success probability equally; so do the unmarked ones.
         foreach (long m in marked) Assert.Equal(success / marked.Length, p[m], 9);
+        // Size: n H, then per iteration one multi-controlled Z with its X gates per marked state, and the diffuser.
+        var circuit = Algorithms.Grover(n, marked);
+        int xs = marked.Sum(m => 2 * (n - int.PopCount((int)m)));
+        Assert.Equal(n + k * (marked.Length + xs + 4 * n + 1), circuit.Size);
         // Other iteration counts follow the same formula.
         for (int j = 0; j <= k + 1; j++)
         {
@@ -217,6 +221,12 @@ public class AlgorithmTests(ITestOutputHelper output)
         Assert.Equal(1.0, d11[3], 9);
         var d01 = Distribution(Algorithms.PhaseEstimation(u, 3, new Circuit(2).X(0)), 3);
         Assert.Equal(1.0, d01[0], 9);
+        // t H, t controlled powers, the inverse QFT (t H, t(t−1)/2 CP, ⌊t/2⌋ swaps), t measurements, the preparation.
+        const int t = 6;
+        var qpe = Algorithms.PhaseEstimation(u, t, new Circuit(2).X(0).X(1));
+        Assert.Equal(t + t + (t + t * (t - 1) / 2 + t / 2) + t + 2, qpe.Size);
+        Assert.Equal(t, qpe.Instructions.Count(i => i.Gate is ControlledGate { BaseGate: UnitaryGate }));
+        Assert.Equal(["cU", "cU^2", "cU^4"], qpe.Instructions.Where(i => i.Gate is ControlledGate { BaseGate: UnitaryGate }).Take(3).Select(i => i.Name));
     }
 
     /// <summary>The exact distribution of the count register from the measurement branches.</summary>

@@ -59,7 +59,7 @@ public sealed class Condition
     {
         int[] bits = _clbits.Select(b => clbitMap[b]).ToArray();
         var reg = targetRegisters.FirstOrDefault(r => r.Size == bits.Length && bits.Select((b, i) => b == r.Start + i).All(x => x));
-        return new Condition(bits, Value, bits.Length == 1 && Register is null ? null : reg);
+        return new Condition(bits, Value, reg);
     }
 
     /// <inheritdoc/>
