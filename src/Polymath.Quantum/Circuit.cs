@@ -431,8 +431,11 @@ public sealed class Circuit
         return m;
     }
 
-    /// <summary>A text drawing of the circuit (see <see cref="CircuitDrawer"/>): one wire per qubit and per classical bit.</summary>
-    public string Draw() => CircuitDrawer.Draw(this);
+    /// <summary>
+    /// A text drawing of the circuit (see <see cref="CircuitDrawer"/>): one wire per qubit and per classical bit; with
+    /// <paramref name="fold"/> &gt; 0, pages of at most that many characters per line.
+    /// </summary>
+    public string Draw(int fold = 0) => CircuitDrawer.Draw(this, fold);
 
     /// <inheritdoc/>
     public override string ToString() => string.Join(Environment.NewLine, _instructions);

@@ -111,6 +111,37 @@ public class DrawTests(ITestOutputHelper output)
             c_0: ═
             """);
 
+    [Fact]
+    public void FoldSplitsColumnsIntoPages()
+    {
+        var c = new Circuit(2, 1).H(0).T(0).CX(0, 1).RX(Math.PI / 3, 1).S(0).Measure(1, 0);
+        string folded = c.Draw(fold: 24);
+        output.WriteLine(folded);
+        Assert.Equal(            """
+                  ┌───┐ ┌───┐
+            q_0: ─┤ H ├─┤ T ├───●───
+                  └───┘ └───┘   │
+                              ┌─┴─┐
+            q_1: ─────────────┤ X ├─
+                              └───┘
+
+            c_0: ═══════════════════
+
+
+                     ┌───┐
+            q_0: ────┤ S ├────────
+                     └───┘
+                  ┌─────────┐ ┌─┐
+            q_1: ─┤ Rx(π/3) ├─┤M├─
+                  └─────────┘ └╥┘
+                               ║
+            c_0: ══════════════╩══
+            """, folded);
+        Assert.All(folded.Split('\n'), line => Assert.True(line.Length <= 24));
+        Assert.Equal(c.Draw(), c.Draw(fold: 0));
+        Assert.Equal(c.Draw(), c.Draw(fold: 1000));
+    }
+
     [Theory]
     [InlineData(-3 * Math.PI / 4, "-3π/4")]
     [InlineData(2 * Math.PI, "2π")]

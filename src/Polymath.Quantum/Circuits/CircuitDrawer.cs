@@ -29,10 +29,15 @@ public static class CircuitDrawer
         public int Width => Mid.Length;
     }
 
-    /// <summary>The text drawing of <paramref name="circuit"/> (see <see cref="CircuitDrawer"/>).</summary>
-    public static string Draw(Circuit circuit)
+    /// <summary>
+    /// The text drawing of <paramref name="circuit"/> (see <see cref="CircuitDrawer"/>). With <paramref name="fold"/> &gt; 0
+    /// the columns are split into pages of at most that many characters per line (a column wider than that gets a
+    /// page of its own); pages are separated by an empty line and repeat the wire labels.
+    /// </summary>
+    public static string Draw(Circuit circuit, int fold = 0)
     {
         ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentOutOfRangeException.ThrowIfNegative(fold);
         int nq = circuit.NumQubits, rows = nq + circuit.NumClbits;
         if (rows == 0) return "";
         var layers = new List<Dictionary<int, Cell>>();
@@ -53,26 +58,41 @@ public static class CircuitDrawer
         foreach (var reg in circuit.ClassicalRegisters) for (int i = 0; i < reg.Size; i++) labels[nq + reg[i]] = $"{reg.Name}_{i}: ";
         int labelWidth = labels.Max(l => l.Length);
 
-        var sb = new StringBuilder();
-        for (int r = 0; r < rows; r++)
+        // Pages of consecutive columns; each column costs its width plus one wire character after it.
+        var pages = new List<List<Dictionary<int, Cell>>> { new() };
+        int used = labelWidth + 1;
+        foreach (var layer in layers)
         {
-            char wire = r < nq ? '─' : '═';
-            var top = new StringBuilder(new string(' ', labelWidth));
-            var mid = new StringBuilder(labels[r].PadLeft(labelWidth));
-            var bot = new StringBuilder(new string(' ', labelWidth));
-            top.Append(' '); mid.Append(wire); bot.Append(' ');
-            foreach (var layer in layers)
+            int width = layer.Values.Max(c => c.Width) + 1;
+            if (fold > 0 && pages[^1].Count > 0 && used + width > fold) { pages.Add([]); used = labelWidth + 1; }
+            pages[^1].Add(layer);
+            used += width;
+        }
+
+        var sb = new StringBuilder();
+        foreach (var page in pages)
+        {
+            if (sb.Length > 0) sb.Append('\n');
+            for (int r = 0; r < rows; r++)
             {
-                int width = layer.Values.Max(c => c.Width);
-                var cell = layer.TryGetValue(r, out var c) ? c : new Cell(" ", wire.ToString(), " ");
-                int left = (width - cell.Width) / 2, right = width - cell.Width - left;
-                top.Append(' ', left).Append(cell.Top).Append(' ', right + 1);
-                mid.Append(wire, left).Append(cell.Mid).Append(wire, right + 1);
-                bot.Append(' ', left).Append(cell.Bot).Append(' ', right + 1);
+                char wire = r < nq ? '─' : '═';
+                var top = new StringBuilder(new string(' ', labelWidth));
+                var mid = new StringBuilder(labels[r].PadLeft(labelWidth));
+                var bot = new StringBuilder(new string(' ', labelWidth));
+                top.Append(' '); mid.Append(wire); bot.Append(' ');
+                foreach (var layer in page)
+                {
+                    int width = layer.Values.Max(c => c.Width);
+                    var cell = layer.TryGetValue(r, out var c) ? c : new Cell(" ", wire.ToString(), " ");
+                    int left = (width - cell.Width) / 2, right = width - cell.Width - left;
+                    top.Append(' ', left).Append(cell.Top).Append(' ', right + 1);
+                    mid.Append(wire, left).Append(cell.Mid).Append(wire, right + 1);
+                    bot.Append(' ', left).Append(cell.Bot).Append(' ', right + 1);
+                }
+                sb.Append(top.ToString().TrimEnd()).Append('\n');
+                sb.Append(mid.ToString().TrimEnd()).Append('\n');
+                sb.Append(bot.ToString().TrimEnd()).Append('\n');
             }
-            sb.Append(top.ToString().TrimEnd()).Append('\n');
-            sb.Append(mid.ToString().TrimEnd()).Append('\n');
-            sb.Append(bot.ToString().TrimEnd()).Append('\n');
         }
         return sb.ToString().TrimEnd('\n');   // the last wire's bottom line is often empty
     }
