@@ -310,6 +310,34 @@ public class QasmTests
     }
 
     [Fact]
+    public void DynamicStatementsRoundTripOrFailWithAPosition()
+    {
+        // Random programs from valid and invalid reset/if/barrier/measure statements, some with a character cut out:
+        // each parses and round-trips exactly, or fails with a QasmException, never anything else.
+        var rng = new Random(11);
+        string[] statements =
+        [
+            "if(c==3) x q[1];", "if(c==8) x q[1];", "if(d==1) measure q -> c;", "reset q;", "reset q[2];", "barrier q[0],q[2];",
+            "barrier q, q[1];", "if (c==0) reset q[0];", "if(d==1) cx q[0], q;", "if(q==1) x q[0];", "if(c==1) barrier q;",
+            "measure q[1] -> d[0];", "if(d==0) if(c==0) x q[0];", "gate g a { x a; }", "if(c==2) g q;", "if(c==5) u3(0.1,0.2,0.3) q[2];",
+        ];
+        string prefix = Header + "qreg q[3]; creg c[3]; creg d[1];\n";
+        int parsed = 0;
+        for (int k = 0; k < 1000; k++)
+        {
+            string text = prefix + string.Join("\n", Enumerable.Range(0, rng.Next(1, 8)).Select(_ => statements[rng.Next(statements.Length)]));
+            if (rng.Next(3) == 0) { int cut = rng.Next(prefix.Length, text.Length); text = text[..cut] + text[(cut + 1)..]; }
+            Circuit c;
+            try { c = Qasm.Parse(text); }
+            catch (QasmException) { continue; }
+            parsed++;
+            string written = Qasm.ToQasm(c);
+            Assert.Equal(written, Qasm.ToQasm(Qasm.Parse(written)));
+        }
+        Assert.InRange(parsed, 100, 1000);
+    }
+
+    [Fact]
     public void GarbageNeverThrowsOtherExceptions()
     {
         var rng = new Random(7);
