@@ -408,14 +408,8 @@ namespace Polymath.Quantum.OpenQasm
             Next();
             var args = ArgumentList();
             Expect(";", "after barrier arguments");
-            var qubits = new List<int>();
-            foreach (var a in args)
-                foreach (int q in a.Indices)
-                {
-                    if (qubits.Contains(q)) throw Error(a.Tok, $"barrier lists qubit {q} ('{a.Tok.Text}') twice");
-                    qubits.Add(q);
-                }
-            _ops.Add(new BarrierOp([.. qubits]));
+            // A qubit listed twice ("barrier q[0], q;") is kept once, as Qiskit does: a barrier has no effect to repeat.
+            _ops.Add(new BarrierOp(args.SelectMany(a => a.Indices).Distinct().ToArray()));
         }
 
         /// <summary><c>if ( creg == n ) qop</c>, where qop is a gate call, measure or reset (OpenQASM 2.0 §3.5).</summary>
