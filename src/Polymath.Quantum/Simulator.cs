@@ -33,9 +33,10 @@ public static partial class Simulator
     /// <summary>
     /// Runs <paramref name="shots"/> seeded shots and counts classical-bit strings (classical bit 0 rightmost; bits never
     /// written read 0). When every measurement is terminal (<see cref="HasOnlyTerminalMeasurements"/>), the state is
-    /// simulated once and the shots are sampled from it; otherwise each shot is simulated with collapse: measurements
-    /// draw an outcome, resets measure and flip back to |0⟩, conditioned instructions run only when their condition holds
-    /// on the bits written so far. Same seed, same counts.
+    /// simulated once and the shots are sampled from it; otherwise the gates before the first measurement, reset or
+    /// condition are simulated once and each shot continues from a copy with collapse: measurements draw an outcome,
+    /// resets measure and flip back to |0⟩, conditioned instructions run only when their condition holds on the bits
+    /// written so far. Same seed, same counts.
     /// </summary>
     public static Dictionary<string, int> Run(Circuit circuit, int shots, int seed)
     {
@@ -56,10 +57,17 @@ public static partial class Simulator
             }
             return counts;
         }
+        // The gates before the first measurement, reset or condition are the same in every shot: simulate them once.
+        var instructions = circuit.Instructions;
+        int prefix = 0;
+        while (prefix < instructions.Count && instructions[prefix].Kind is InstructionKind.Gate or InstructionKind.Barrier && instructions[prefix].Condition is null) prefix++;
+        var start = new StateVector(circuit.NumQubits);
+        Continue(circuit, start, new bool[circuit.NumClbits], 0, prefix, null);
         var rng = new Random(seed);
         for (int s = 0; s < shots; s++)
         {
-            var (_, bits) = RunShot(circuit, rng);
+            var bits = new bool[circuit.NumClbits];
+            Continue(circuit, start.Clone(), bits, prefix, instructions.Count, rng);
             Add(counts, BitString(bits));
         }
         return counts;
@@ -75,18 +83,25 @@ public static partial class Simulator
         ArgumentNullException.ThrowIfNull(rng);
         var state = new StateVector(circuit.NumQubits);
         var bits = new bool[circuit.NumClbits];
-        foreach (var ins in circuit.Instructions)
+        Continue(circuit, state, bits, 0, circuit.Instructions.Count, rng);
+        state.ApplyGlobalPhase(circuit.GlobalPhase.Value);
+        return (state, bits);
+    }
+
+    /// <summary>Runs instructions [<paramref name="from"/>, <paramref name="to"/>) with collapse (<paramref name="rng"/> is only drawn from by measurements and resets).</summary>
+    private static void Continue(Circuit circuit, StateVector state, bool[] bits, int from, int to, Random? rng)
+    {
+        for (int i = from; i < to; i++)
         {
+            var ins = circuit.Instructions[i];
             if (ins.Condition is { } cond && !cond.IsSatisfied(bits)) continue;
             switch (ins.Kind)
             {
                 case InstructionKind.Gate: state.Apply(ins.Gate!, [.. ins.Qubits]); break;
-                case InstructionKind.Measure: bits[ins.Clbits[0]] = state.Measure(ins.Qubits[0], rng) == 1; break;
-                case InstructionKind.Reset: state.Reset(ins.Qubits[0], rng); break;
+                case InstructionKind.Measure: bits[ins.Clbits[0]] = state.Measure(ins.Qubits[0], rng!) == 1; break;
+                case InstructionKind.Reset: state.Reset(ins.Qubits[0], rng!); break;
             }
         }
-        state.ApplyGlobalPhase(circuit.GlobalPhase.Value);
-        return (state, bits);
     }
 
     /// <summary>The bit string of <paramref name="bits"/>, bit 0 rightmost.</summary>

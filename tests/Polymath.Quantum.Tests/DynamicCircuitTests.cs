@@ -200,6 +200,22 @@ public class DynamicCircuitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PerShotRunEqualsRepeatedSingleShots()
+    {
+        // Run simulates the unitary prefix once and continues each shot from a copy; that must not change any draw.
+        var c = new Circuit(3, 2).H(0).RY(0.8, 1).CX(0, 2).Measure(0, 0).If(0, 1, b => b.H(1)).Reset(2).CX(1, 2).Measure(2, 1);
+        const int shots = 500, seed = 31;
+        var rng = new Random(seed);
+        var expected = new Dictionary<string, int>();
+        for (int s = 0; s < shots; s++)
+        {
+            string key = Simulator.RunShot(c, rng).Clbits.Select(b => b ? '1' : '0').Reverse().Aggregate("", (acc, ch) => acc + ch);
+            expected[key] = expected.GetValueOrDefault(key) + 1;
+        }
+        Assert.Equal(expected, Simulator.Run(c, shots, seed));
+    }
+
+    [Fact]
     public void MarginalCountsKeepTheChosenBits()
     {
         var counts = new Dictionary<string, int> { ["101"] = 3, ["001"] = 2, ["110"] = 1 };
