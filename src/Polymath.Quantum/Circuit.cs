@@ -369,8 +369,11 @@ public sealed class Circuit
         if (qubits.Length != other.NumQubits || clbits.Length != other.NumClbits)
             throw new ArgumentException($"compose: mapping gives {qubits.Length} qubits / {clbits.Length} clbits for a circuit of {other.NumQubits} / {other.NumClbits}");
         CheckQubits(qubits, "compose");
-        foreach (int b in clbits) CheckClbit(b, "compose");
         if (clbits.Distinct().Count() != clbits.Length) throw new ArgumentException("compose: a classical bit is mapped twice");
+        // Only the bits other's instructions use must exist here (a declared but unused register may be left unmapped).
+        foreach (var ins in other._instructions)
+            foreach (int b in ins.Clbits.Concat(ins.Condition?.Clbits ?? []))
+                CheckClbit(clbits[b], "compose");
         var c = new Circuit(this) { GlobalPhase = GlobalPhase + other.GlobalPhase };
         c._instructions.AddRange(_instructions);
         foreach (var ins in other._instructions)

@@ -37,7 +37,7 @@ public static partial class Simulator
                 if (ins.Condition is { } cond && !cond.IsSatisfied(b.Clbits)) { next.Add(b); continue; }
                 if (ins.Kind == InstructionKind.Gate) { b.State.Apply(ins.Gate!, [.. ins.Qubits]); next.Add(b); continue; }
                 int q = ins.Qubits[0];
-                double p1 = b.State.ProbabilityOfOne(q);
+                double p1 = b.State.SquaredNormWhereOne(q) / b.State.NormSquared();
                 for (int outcome = 0; outcome < 2; outcome++)
                 {
                     double p = outcome == 1 ? p1 : 1 - p1;

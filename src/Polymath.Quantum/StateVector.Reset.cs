@@ -2,26 +2,10 @@ using System.Numerics;
 
 namespace Polymath.Quantum;
 
-// Non-unitary single-qubit steps the circuit simulator needs (reset, projective branching), written only with the
-// public kernels so they keep working whatever the storage and kernels become.
+// Non-unitary single-qubit steps the circuit simulator needs (reset, projection onto a known outcome), written only
+// with the public kernels so they keep working whatever the storage and kernels become.
 public sealed partial class StateVector
 {
-    /// <summary>The probability of reading 1 on <paramref name="qubit"/> (divided by the squared norm, so unnormalised states work too).</summary>
-    public double ProbabilityOfOne(int qubit)
-    {
-        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
-        long bit = 1L << qubit;
-        double p1 = 0, total = 0;
-        for (long i = 0; i < Dimension; i++)
-        {
-            Complex a = this[i];
-            double p = a.Real * a.Real + a.Imaginary * a.Imaginary;
-            total += p;
-            if ((i & bit) != 0) p1 += p;
-        }
-        return total > 0 ? p1 / total : 0;
-    }
-
     /// <summary>
     /// Projects <paramref name="qubit"/> onto |<paramref name="outcome"/>⟩ and renormalises: the post-measurement state
     /// for a known outcome. Returns the outcome's probability.
@@ -30,13 +14,14 @@ public sealed partial class StateVector
     public double Project(int qubit, int outcome)
     {
         if (outcome is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(outcome), $"outcome {outcome} is not 0 or 1");
-        double p1 = ProbabilityOfOne(qubit);
-        double p = outcome == 1 ? p1 : 1 - p1;
-        if (!(p > 0)) throw new InvalidOperationException($"cannot project qubit {qubit} onto |{outcome}⟩: that outcome has probability 0");
-        double scale = 1 / Math.Sqrt(p * NormSquared());
+        double total = NormSquared();
+        double one = SquaredNormWhereOne(qubit);
+        double mass = outcome == 1 ? one : total - one;
+        if (!(mass > 0)) throw new InvalidOperationException($"cannot project qubit {qubit} onto |{outcome}⟩: that outcome has probability 0");
+        double scale = 1 / Math.Sqrt(mass);
         // diag(scale, 0) or diag(0, scale): the projector and the renormalisation in one (non-unitary) pass.
         ApplyUnchecked(outcome == 0 ? new Complex[,] { { scale, 0 }, { 0, 0 } } : new Complex[,] { { 0, 0 }, { 0, scale } }, [qubit], []);
-        return p;
+        return mass / total;
     }
 
     /// <summary>
@@ -48,5 +33,20 @@ public sealed partial class StateVector
         int outcome = Measure(qubit, rng);
         if (outcome == 1) ApplyX(qubit);
         return outcome;
+    }
+
+    /// <summary>Σ|aᵢ|² over the indices whose bit <paramref name="qubit"/> is 1 (the probability of reading 1 when normalised).</summary>
+    internal double SquaredNormWhereOne(int qubit)
+    {
+        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
+        long bit = 1L << qubit;
+        double sum = 0;
+        for (long i = 0; i < Dimension; i++)
+        {
+            if ((i & bit) == 0) continue;
+            Complex a = this[i];
+            sum += a.Real * a.Real + a.Imaginary * a.Imaginary;
+        }
+        return sum;
     }
 }

@@ -56,11 +56,10 @@ public class DynamicCircuitTests(ITestOutputHelper output)
         Assert.InRange(outcome, 0, 1);
         Assert.True((s[0].Magnitude - 1) < Tolerance && s[1].Magnitude < Tolerance);
         var t = Simulator.Statevector(new Circuit(2).H(0).RY(0.4, 1));
-        double p1 = t.ProbabilityOfOne(1);
-        Assert.Equal(Math.Pow(Math.Sin(0.2), 2), p1, 12);
+        double p1 = Math.Pow(Math.Sin(0.2), 2);
         Assert.Equal(1 - p1, t.Project(1, 0), 12);
         Assert.Equal(1.0, t.NormSquared(), 12);
-        Assert.Equal(0.0, t.ProbabilityOfOne(1), 12);
+        Assert.Equal([0.5, 0.5, 0, 0], t.Probabilities().Select(p => Math.Round(p, 12)));
         Assert.Throws<InvalidOperationException>(() => t.Project(1, 1));
     }
 
@@ -163,6 +162,9 @@ public class DynamicCircuitTests(ITestOutputHelper output)
         var intoA = outer.Compose(inner, [0], [a[1]]);
         Assert.Null(intoA.Instructions[1].Condition!.Register);   // one bit of a two-bit register
         Assert.Equal(["a", "flag"], composed.ClassicalRegisters.Select(r => r.Name));
+        // Unused classical bits of the other circuit need no room here; used ones do.
+        Assert.Equal(1, new Circuit(2, 2).Compose(new Circuit(2, 5).H(0)).Size);
+        Assert.Contains("classical bit 4", Assert.Throws<ArgumentException>(() => new Circuit(2, 2).Compose(new Circuit(2, 5).Measure(0, 4))).Message);
     }
 
     [Fact]
@@ -233,7 +235,7 @@ public class DynamicCircuitTests(ITestOutputHelper output)
         double p1 = Math.Pow(Math.Sin(0.55), 2);
         Assert.Equal(1 - p1, branches.Where(b => b.BitString == "00").Sum(b => b.Probability), 12);
         Assert.Equal(p1 / 2, branches.Where(b => b.BitString == "11").Sum(b => b.Probability), 12);
-        Assert.All(branches, b => Assert.Equal(0.0, b.State.ProbabilityOfOne(1), 12));
+        Assert.All(branches, b => Assert.Equal(0.0, b.State.Probabilities()[2] + b.State.Probabilities()[3], 12));
         const int shots = 20000, seed = 5;
         output.WriteLine($"seed {seed}");
         var counts = Simulator.Run(c, shots, seed);
