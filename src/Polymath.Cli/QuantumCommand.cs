@@ -119,11 +119,13 @@ internal static partial class QuantumCommand
         var measured = new HashSet<int>();
         foreach (var ins in circuit.Instructions)
         {
+            if (ins.Kind == InstructionKind.Barrier) continue;
             if (ins.IsMeasurement) { measured.Add(ins.Qubits[0]); continue; }
-            if (ins.Gate is null) continue;
+            if (!ins.IsUnitary)
+                throw new UsageException($"--statevector needs a circuit whose only non-unitary steps are final measurements; it has '{ins}'.", "quantum");
             if (ins.Qubits.Any(measured.Contains))
                 throw new UsageException("--statevector needs every measurement at the end; this circuit measures a qubit and then uses it.", "quantum");
-            unitary.Append(ins.Gate, [.. ins.Qubits]);
+            unitary.Append(ins.Gate!, [.. ins.Qubits]);
         }
         var s = new StateVector(circuit.NumQubits, precision);
         unitary.ApplyTo(s);

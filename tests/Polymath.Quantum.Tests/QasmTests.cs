@@ -144,10 +144,96 @@ public class QasmTests
     }
 
     [Fact]
-    public void BarrierIsIgnored()
+    public void BarrierIsKeptButIsNoOperation()
     {
-        var c = Qasm.Parse(Header + "qreg q[2];\nbarrier q;\nbarrier q[0], q[1];\nx q[0];");
+        var c = Qasm.Parse(Header + "qreg q[3];\nbarrier q;\nbarrier q[0], q[2];\nx q[0];");
         Assert.Equal(1, c.Size);
+        Assert.Equal(3, c.Instructions.Count);
+        Assert.Equal(InstructionKind.Barrier, c.Instructions[0].Kind);
+        Assert.Equal([0, 1, 2], c.Instructions[0].Qubits);
+        Assert.Equal([0, 2], c.Instructions[1].Qubits);
+        Assert.Contains("barrier q[0],q[1],q[2];\nbarrier q[0],q[2];\nx q[0];", Qasm.ToQasm(c));
+        AssertClose(Unitary(new Circuit(3).X(0)), Unitary(c));
+        Assert.Equal([1, 0, 2], Qasm.Parse(Header + "qreg q[3];\nbarrier q[1], q;").Instructions[0].Qubits);
+    }
+
+    [Fact]
+    public void ResetBroadcastsOverRegisters()
+    {
+        var c = Qasm.Parse(Header + "qreg a[1];\nqreg b[2];\nreset a[0];\nreset b;");
+        Assert.Equal(3, c.Size);
+        Assert.All(c.Instructions, i => Assert.Equal(InstructionKind.Reset, i.Kind));
+        Assert.Equal(new[] { 0, 1, 2 }, c.Instructions.Select(i => i.Qubits[0]));
+        Assert.Equal("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg a[1];\nqreg b[2];\nreset a[0];\nreset b[0];\nreset b[1];\n", Qasm.ToQasm(c));
+    }
+
+    [Fact]
+    public void IfConditionsGateMeasureResetAndUserGates()
+    {
+        var c = Qasm.Parse(Header + """
+            gate flip2 a, b { x a; x b; }
+            qreg q[2]; creg lo[1]; creg hi[2];
+            if(hi==3) x q[0];
+            if (lo == 1) measure q[1] -> hi[0];
+            if(hi==2) reset q;
+            if(lo==0) flip2 q[1], q[0];
+            """);
+        Assert.Equal(["lo", "hi"], c.ClassicalRegisters.Select(r => r.Name));
+        var ins = c.Instructions;
+        Assert.Equal(6, ins.Count);
+        Assert.Equal("hi", ins[0].Condition!.Register!.Name);
+        Assert.Equal(3, ins[0].Condition!.Value);
+        Assert.Equal([1, 2], ins[0].Condition!.Clbits);
+        Assert.Equal(InstructionKind.Measure, ins[1].Kind);
+        Assert.Equal([0], ins[1].Condition!.Clbits);
+        Assert.Equal([1], ins[1].Clbits);
+        Assert.All(ins.Skip(2).Take(2), i => Assert.Equal((InstructionKind.Reset, 2L), (i.Kind, i.Condition!.Value)));
+        Assert.All(ins.Skip(4), i => Assert.Equal(("x", "lo"), (i.Name, i.Condition!.Register!.Name)));
+        string text = Qasm.ToQasm(c);
+        Assert.Contains("if(hi==3) x q[0];\nif(lo==1) measure q[1] -> hi[0];\nif(hi==2) reset q[0];\nif(hi==2) reset q[1];\nif(lo==0) x q[1];\nif(lo==0) x q[0];\n", text);
+        Assert.Equal(text, Qasm.ToQasm(Qasm.Parse(text)));
+    }
+
+    [Fact]
+    public void DynamicCircuitRoundTripKeepsBehaviour()
+    {
+        // Teleport-like: the parsed-back circuit must give the same seeded counts as the original.
+        var c = new Circuit(0);
+        var q = c.AddQuantumRegister("q", 3);
+        var m0 = c.AddClassicalRegister("m0", 1);
+        var m1 = c.AddClassicalRegister("m1", 1);
+        var res = c.AddClassicalRegister("out", 1);
+        c.RY(0.7, 0).H(1).CX(1, 2).Barrier().CX(0, 1).H(0).Measure(q[0], m0[0]).Measure(q[1], m1[0])
+         .If(m1, 1, b => b.X(2)).If(m0, 1, b => b.Z(2)).Measure(q[2], res[0]).Reset(0, 1);
+        string text = Qasm.ToQasm(c);
+        var back = Qasm.Parse(text);
+        Assert.Equal(text, Qasm.ToQasm(back));
+        Assert.Equal(Simulator.Run(c, 300, 5), Simulator.Run(back, 300, 5));
+        Assert.Equal(c.Instructions.Select(i => i.ToString()), back.Instructions.Select(i => i.ToString()));
+    }
+
+    [Fact]
+    public void SingleBitConditionOfALargerRegisterCannotBeExported()
+    {
+        var c = new Circuit(1, 2).Measure(0, 1).If(1, 1, b => b.X(0));
+        var ex = Assert.Throws<NotSupportedException>(() => Qasm.ToQasm(c));
+        Assert.Contains("instruction 1", ex.Message);
+        Assert.Contains("whole classical register", ex.Message);
+        // A bit that is a register of its own can.
+        var d = new Circuit(1);
+        var flag = d.AddClassicalRegister("flag", 1);
+        d.Measure(0, flag[0]).If(flag[0], 1, b => b.X(0));
+        Assert.Contains("if(flag==1) x q[0];", Qasm.ToQasm(d));
+    }
+
+    [Fact]
+    public void ConditionedNonQelibGateExportsItsDecompositionConditioned()
+    {
+        var c = new Circuit(2, 1).If(0, 1, b => b.ISwap(0, 1));
+        string text = Qasm.ToQasm(c);
+        var lines = text.Split('\n').Skip(4).Where(l => l.Length > 0).ToList();
+        Assert.True(lines.Count > 1);
+        Assert.All(lines, l => Assert.StartsWith("if(c==1) ", l));
     }
 
     [Theory]
@@ -163,8 +249,16 @@ public class QasmTests
     [InlineData("qreg q[1];\ngate g a { h a;\n", 5, 1, "expected '}'")]
     [InlineData("qreg q[1];\n}", 4, 1, "expected a statement")]
     [InlineData("qreg q[2];\ncx q[0], q[0];", 4, 10, "same qubit twice")]
-    [InlineData("qreg q[1];\ncreg c[1];\nreset q[0];", 5, 1, "'reset' is not supported")]
-    [InlineData("qreg q[1];\ncreg c[1];\nif (c==1) x q[0];", 5, 1, "'if'")]
+    [InlineData("qreg q[1];\ncreg c[1];\nreset r[0];", 5, 7, "undeclared quantum register 'r'")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (c==2) x q[0];", 5, 8, "does not fit register 'c'")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (q==1) x q[0];", 5, 5, "is a quantum register")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (d==1) x q[0];", 5, 5, "undeclared classical register 'd'")]
+    [InlineData("qreg q[1];\ncreg c[2];\nif (c[0]==1) x q[0];", 5, 6, "whole classical register")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (c=1) x q[0];", 5, 6, "unexpected character '='")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (c) x q[0];", 5, 6, "expected '=='")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (c==1) barrier q;", 5, 11, "expected a gate call, measure or reset")]
+    [InlineData("qreg q[1];\ncreg c[1];\nif (c==1) if (c==0) x q[0];", 5, 11, "expected a gate call, measure or reset")]
+    [InlineData("qreg q[1];\ngate g a { reset a; }", 4, 12, "expected a gate call")]
     [InlineData("opaque magic a;", 3, 1, "'opaque'")]
     [InlineData("qreg q[1];\nrx(theta) q[0];", 4, 4, "unknown identifier 'theta'")]
     [InlineData("qreg q[2]; creg c[1];\nmeasure q -> c;", 4, 1, "same size")]
@@ -213,6 +307,34 @@ public class QasmTests
         var ex = Assert.Throws<QasmException>(() => Qasm.Parse(Header + "qreg q[1];\nopaque g a;\n"));
         Assert.Contains("opaque", ex.Message);
         Assert.Equal(4, ex.Line);
+    }
+
+    [Fact]
+    public void DynamicStatementsRoundTripOrFailWithAPosition()
+    {
+        // Random programs from valid and invalid reset/if/barrier/measure statements, some with a character cut out:
+        // each parses and round-trips exactly, or fails with a QasmException, never anything else.
+        var rng = new Random(11);
+        string[] statements =
+        [
+            "if(c==3) x q[1];", "if(c==8) x q[1];", "if(d==1) measure q -> c;", "reset q;", "reset q[2];", "barrier q[0],q[2];",
+            "barrier q, q[1];", "if (c==0) reset q[0];", "if(d==1) cx q[0], q;", "if(q==1) x q[0];", "if(c==1) barrier q;",
+            "measure q[1] -> d[0];", "if(d==0) if(c==0) x q[0];", "gate g a { x a; }", "if(c==2) g q;", "if(c==5) u3(0.1,0.2,0.3) q[2];",
+        ];
+        string prefix = Header + "qreg q[3]; creg c[3]; creg d[1];\n";
+        int parsed = 0;
+        for (int k = 0; k < 1000; k++)
+        {
+            string text = prefix + string.Join("\n", Enumerable.Range(0, rng.Next(1, 8)).Select(_ => statements[rng.Next(statements.Length)]));
+            if (rng.Next(3) == 0) { int cut = rng.Next(prefix.Length, text.Length); text = text[..cut] + text[(cut + 1)..]; }
+            Circuit c;
+            try { c = Qasm.Parse(text); }
+            catch (QasmException) { continue; }
+            parsed++;
+            string written = Qasm.ToQasm(c);
+            Assert.Equal(written, Qasm.ToQasm(Qasm.Parse(written)));
+        }
+        Assert.InRange(parsed, 100, 1000);
     }
 
     [Fact]

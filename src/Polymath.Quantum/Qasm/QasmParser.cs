@@ -6,14 +6,15 @@ namespace Polymath.Quantum
     /// <summary>
     /// OpenQASM 2.0 import and export. <see cref="Parse"/> reads a program (header, <c>include "qelib1.inc"</c>,
     /// <c>qreg</c>/<c>creg</c>, gate calls with register broadcast, user <c>gate</c> definitions, <c>measure</c>,
-    /// <c>barrier</c>) into a <see cref="Circuit"/>; <see cref="ToQasm"/> writes one out.
+    /// <c>reset</c>, <c>barrier</c>, <c>if</c>) into a <see cref="Circuit"/>; <see cref="ToQasm"/> writes one out.
     /// </summary>
     public static class Qasm
     {
         /// <summary>
-        /// Parses an OpenQASM 2.0 program. Registers map to flat indices in declaration order (first <c>qreg</c>'s
-        /// qubits first); <c>barrier</c> is accepted and ignored; <c>reset</c>, <c>if</c>, <c>opaque</c> and includes
-        /// other than qelib1.inc are rejected.
+        /// Parses an OpenQASM 2.0 program. Registers become the circuit's registers (same names) and map to flat indices
+        /// in declaration order (first <c>qreg</c>'s qubits first); <c>measure</c>, <c>reset</c> and <c>barrier</c> broadcast
+        /// over registers; <c>if(creg==n) op</c> conditions a gate call (every gate of a user gate's body), a measure or a
+        /// reset. <c>opaque</c> and includes other than qelib1.inc are rejected.
         /// </summary>
         /// <exception cref="QasmException">Any error; the message gives the line and column and what was expected.</exception>
         public static Circuit Parse(string text)
@@ -27,13 +28,15 @@ namespace Polymath.Quantum
         public static Circuit Load(string path) => Parse(File.ReadAllText(path));
 
         /// <summary>
-        /// Writes <paramref name="circuit"/> as OpenQASM 2.0: header, include, <c>qreg q[n];</c>, <c>creg c[m];</c> when it has
-        /// classical bits, gates with qelib1 names (parameters in round-trip "R" format, invariant culture) and measurements.
+        /// Writes <paramref name="circuit"/> as OpenQASM 2.0: header, include, one <c>qreg</c>/<c>creg</c> per register (its
+        /// name kept), gates with qelib1 names (parameters in round-trip "R" format, invariant culture), measurements,
+        /// resets, barriers and <c>if(creg==n)</c> conditions.
         /// Gates without a qelib1 name are written as their decomposition. OpenQASM 2.0 has no global phase, so
         /// <see cref="Circuit.GlobalPhase"/> and the global phases of decompositions are dropped.
         /// </summary>
         /// <exception cref="InvalidOperationException">A parameter is unbound or not finite.</exception>
-        /// <exception cref="NotSupportedException">A gate cannot be decomposed (multi-qubit <see cref="UnitaryGate"/>).</exception>
+        /// <exception cref="NotSupportedException">A gate cannot be decomposed (multi-qubit <see cref="UnitaryGate"/>), or a condition is not
+        /// on a whole classical register (OpenQASM 2.0 cannot compare a single bit of a larger register).</exception>
         public static string ToQasm(Circuit circuit) => QasmWriter.Write(circuit);
     }
 }
@@ -48,9 +51,14 @@ namespace Polymath.Quantum.OpenQasm
 
         private sealed record GateDef(string Name, string[] Params, string[] Qubits, List<Call> Body);
 
-        private abstract record Op;
-        private sealed record GateOp(Gate Gate, int[] Qubits) : Op;
-        private sealed record MeasureOp(int Qubit, int Clbit) : Op;
+        /// <summary>A condition as written: <c>if(Register==Value)</c>.</summary>
+        private sealed record Cond(string Register, long Value);
+
+        private abstract record Op(Cond? Condition);
+        private sealed record GateOp(Gate Gate, int[] Qubits, Cond? Condition) : Op(Condition);
+        private sealed record MeasureOp(int Qubit, int Clbit, Cond? Condition) : Op(Condition);
+        private sealed record ResetOp(int Qubit, Cond? Condition) : Op(Condition);
+        private sealed record BarrierOp(int[] Qubits) : Op((Cond?)null);
 
         private static readonly Dictionary<string, Spec> Builtins = new Spec[]
         {
@@ -120,7 +128,9 @@ namespace Polymath.Quantum.OpenQasm
         private readonly Dictionary<string, (int Start, int Size)> _cregs = new(StringComparer.Ordinal);
         private readonly Dictionary<string, GateDef> _user = new(StringComparer.Ordinal);
         private readonly List<Op> _ops = [];
+        private readonly List<(bool Quantum, string Name, int Size)> _declared = [];
         private int _nq, _nc;
+        private Cond? _condition;   // set while the operation after an 'if' is parsed
 
         private Token Peek => _t[_pos];
 
@@ -168,11 +178,23 @@ namespace Polymath.Quantum.OpenQasm
             Next();
             Expect(";", "after 'OPENQASM 2.0'");
             while (Peek.Kind != TokenKind.End) Statement();
-            var c = new Circuit(_nq, _nc);
+            var c = new Circuit(0);
+            var cregs = new Dictionary<string, ClassicalRegister>(StringComparer.Ordinal);
+            foreach (var (quantum, name, size) in _declared)
+            {
+                if (quantum) c.AddQuantumRegister(name, size);
+                else cregs[name] = c.AddClassicalRegister(name, size);
+            }
             foreach (var op in _ops)
             {
-                if (op is GateOp g) c.Append(g.Gate, g.Qubits);
-                else if (op is MeasureOp m) c.Measure(m.Qubit, m.Clbit);
+                var cond = op.Condition is { } k ? Condition.Equal(cregs[k.Register], k.Value) : null;
+                switch (op)
+                {
+                    case GateOp g: c.Append(g.Gate, g.Qubits, cond); break;
+                    case MeasureOp m: if (cond is null) c.Measure(m.Qubit, m.Clbit); else c.If(cond, b => b.Measure(m.Qubit, m.Clbit)); break;
+                    case ResetOp r: if (cond is null) c.Reset(r.Qubit); else c.If(cond, b => b.Reset(r.Qubit)); break;
+                    case BarrierOp b: c.Barrier(b.Qubits); break;
+                }
             }
             return c;
         }
@@ -189,9 +211,9 @@ namespace Polymath.Quantum.OpenQasm
                 case "gate": GateDefinition(); break;
                 case "opaque": throw Error(t, "'opaque' gate declarations are not supported: an opaque gate has no definition to simulate");
                 case "measure": Measure(); break;
-                case "reset": throw Error(t, "'reset' is not supported: Circuit has no reset operation yet");
-                case "if": throw Error(t, "'if' (classically conditioned gates) is not supported: Circuit has no conditional operations yet");
-                case "barrier": Next(); ArgumentList(); Expect(";", "after barrier arguments"); break;
+                case "reset": Reset(); break;
+                case "if": If(); break;
+                case "barrier": Barrier(); break;
                 default: GateCall(); break;
             }
         }
@@ -221,6 +243,7 @@ namespace Polymath.Quantum.OpenQasm
                 throw Error(st, $"register '{name.Text}' makes the total number of {(kw.Text == "qreg" ? "qubits" : "bits")} exceed {int.MaxValue}");
             if (kw.Text == "qreg") { _qregs[name.Text] = (_nq, size); _nq += size; }
             else { _cregs[name.Text] = (_nc, size); _nc += size; }
+            _declared.Add((kw.Text == "qreg", name.Text, size));
         }
 
         private Spec? Lookup(string name) =>
@@ -369,7 +392,54 @@ namespace Polymath.Quantum.OpenQasm
             Expect(";", "after measure");
             if (q.IsRegister != c.IsRegister || q.Indices.Length != c.Indices.Length)
                 throw Error(kw, $"measure needs a qubit and a bit, or two registers of the same size; found {q.Indices.Length} qubit(s) and {c.Indices.Length} bit(s)");
-            for (int i = 0; i < q.Indices.Length; i++) _ops.Add(new MeasureOp(q.Indices[i], c.Indices[i]));
+            for (int i = 0; i < q.Indices.Length; i++) _ops.Add(new MeasureOp(q.Indices[i], c.Indices[i], _condition));
+        }
+
+        private void Reset()
+        {
+            Next();
+            var q = Argument(false);
+            Expect(";", "after reset");
+            foreach (int qubit in q.Indices) _ops.Add(new ResetOp(qubit, _condition));
+        }
+
+        private void Barrier()
+        {
+            Next();
+            var args = ArgumentList();
+            Expect(";", "after barrier arguments");
+            // A qubit listed twice ("barrier q[0], q;") is kept once, as Qiskit does: a barrier has no effect to repeat.
+            _ops.Add(new BarrierOp(args.SelectMany(a => a.Indices).Distinct().ToArray()));
+        }
+
+        /// <summary><c>if ( creg == n ) qop</c>, where qop is a gate call, measure or reset (OpenQASM 2.0 §3.5).</summary>
+        private void If()
+        {
+            Next();
+            Expect("(", "after 'if'");
+            var name = ExpectIdentifier("a classical register name in the condition");
+            if (!_cregs.TryGetValue(name.Text, out var r))
+                throw Error(name, _qregs.ContainsKey(name.Text)
+                    ? $"'{name.Text}' is a quantum register; a condition compares a classical register"
+                    : $"undeclared classical register '{name.Text}' in the condition");
+            if (Peek.Is("[")) throw Error(Peek, "OpenQASM 2.0 conditions compare a whole classical register: expected '==', found '['");
+            Expect("==", "in the condition");
+            var vt = Peek;
+            var vk = ExpectKind(TokenKind.Int, "an integer after '=='");
+            if (!long.TryParse(vk.Text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || r.Size > 63 || value >> r.Size != 0)
+                throw Error(vt, $"condition value {vk.Text} does not fit register '{name.Text}' of {r.Size} bit(s): expected 0 to {(r.Size > 62 ? long.MaxValue : (1L << r.Size) - 1)}");
+            Expect(")", "to close the condition");
+            var op = Peek;
+            if (op.Kind != TokenKind.Id || op.Text is "if" or "barrier" or "qreg" or "creg" or "gate" or "opaque" or "include" or "OPENQASM")
+                throw Error(op, $"expected a gate call, measure or reset after the condition, found {op.Describe()}");
+            _condition = new Cond(name.Text, value);
+            try
+            {
+                if (op.Text == "measure") Measure();
+                else if (op.Text == "reset") Reset();
+                else GateCall();
+            }
+            finally { _condition = null; }
         }
 
         private void GateCall()
@@ -423,7 +493,7 @@ namespace Polymath.Quantum.OpenQasm
                 return;
             }
             var spec = Lookup(name.Text) ?? throw Error(name, UnknownGate(name.Text));
-            _ops.Add(new GateOp(spec.Make(values), qubits));
+            _ops.Add(new GateOp(spec.Make(values), qubits, _condition));
         }
 
         // ---------- expressions ----------

@@ -14,14 +14,42 @@ internal static class QasmWriter
         var sb = new StringBuilder();
         sb.Append("OPENQASM 2.0;\n");
         sb.Append("include \"qelib1.inc\";\n");
-        if (circuit.NumQubits > 0) sb.Append("qreg q[").Append(circuit.NumQubits).Append("];\n");
-        if (circuit.NumClbits > 0) sb.Append("creg c[").Append(circuit.NumClbits).Append("];\n");
-        foreach (var ins in circuit.Instructions)
+        foreach (var r in circuit.QuantumRegisters) sb.Append("qreg ").Append(r.Name).Append('[').Append(r.Size).Append("];\n");
+        foreach (var r in circuit.ClassicalRegisters) sb.Append("creg ").Append(r.Name).Append('[').Append(r.Size).Append("];\n");
+        string[] q = Names(circuit.QuantumRegisters, circuit.NumQubits);
+        string[] c = Names(circuit.ClassicalRegisters, circuit.NumClbits);
+        for (int i = 0; i < circuit.Instructions.Count; i++)
         {
-            if (ins.Gate is null) sb.Append("measure q[").Append(ins.Qubits[0]).Append("] -> c[").Append(ins.Clbits[0]).Append("];\n");
-            else WriteGate(sb, ins.Gate, [.. ins.Qubits], 0);
+            var ins = circuit.Instructions[i];
+            string prefix = ins.Condition is { } cond ? $"if({ConditionRegister(circuit, cond, i).Name}=={cond.Value}) " : "";
+            switch (ins.Kind)
+            {
+                case InstructionKind.Gate: WriteGate(sb, prefix, ins.Gate!, ins.Qubits.Select(x => q[x]).ToArray(), 0); break;
+                case InstructionKind.Measure: sb.Append(prefix).Append("measure ").Append(q[ins.Qubits[0]]).Append(" -> ").Append(c[ins.Clbits[0]]).Append(";\n"); break;
+                case InstructionKind.Reset: sb.Append(prefix).Append("reset ").Append(q[ins.Qubits[0]]).Append(";\n"); break;
+                case InstructionKind.Barrier: sb.Append("barrier ").AppendJoin(',', ins.Qubits.Select(x => q[x])).Append(";\n"); break;
+            }
         }
         return sb.ToString();
+    }
+
+    /// <summary>"name[i]" for every flat index.</summary>
+    private static string[] Names(IEnumerable<Register> registers, int count)
+    {
+        var names = new string[count];
+        foreach (var r in registers)
+            for (int i = 0; i < r.Size; i++) names[r.Start + i] = $"{r.Name}[{i}]";
+        return names;
+    }
+
+    /// <summary>The register a condition compares; OpenQASM 2.0 can only compare whole registers.</summary>
+    private static ClassicalRegister ConditionRegister(Circuit circuit, Condition cond, int index)
+    {
+        var match = circuit.ClassicalRegisters.FirstOrDefault(r =>
+            r.Size == cond.Clbits.Count && cond.Clbits.Select((b, i) => b == r.Start + i).All(x => x));
+        return match ?? throw new NotSupportedException(
+            $"instruction {index}: condition {cond} is not on a whole classical register, which OpenQASM 2.0 cannot express " +
+            "(put the bit in a register of its own, or condition on the whole register)");
     }
 
     /// <summary>The qelib1 name and parameters of <paramref name="gate"/>, or null when it has none.</summary>
@@ -50,11 +78,11 @@ internal static class QasmWriter
         return null;
     }
 
-    private static void WriteGate(StringBuilder sb, Gate gate, int[] qubits, int depth)
+    private static void WriteGate(StringBuilder sb, string prefix, Gate gate, string[] qubits, int depth)
     {
         if (Qelib1Name(gate) is { } q)
         {
-            sb.Append(q.Name);
+            sb.Append(prefix).Append(q.Name);
             if (q.Params.Count > 0)
             {
                 sb.Append('(');
@@ -69,7 +97,7 @@ internal static class QasmWriter
             for (int i = 0; i < qubits.Length; i++)
             {
                 if (i > 0) sb.Append(',');
-                sb.Append("q[").Append(qubits[i]).Append(']');
+                sb.Append(qubits[i]);
             }
             sb.Append(";\n");
             return;
@@ -80,7 +108,7 @@ internal static class QasmWriter
             throw new InvalidOperationException($"gate '{gate}' has unbound parameters; bind the circuit before exporting to OpenQASM 2.0");
         var d = gate.Decompose();
         foreach (var sub in d.Instructions)
-            WriteGate(sb, sub.Gate!, sub.Qubits.Select(x => qubits[x]).ToArray(), depth + 1);
+            WriteGate(sb, prefix, sub.Gate!, sub.Qubits.Select(x => qubits[x]).ToArray(), depth + 1);
     }
 
     private static string Format(ParameterExpression p, Gate gate)
