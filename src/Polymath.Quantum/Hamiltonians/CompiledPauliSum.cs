@@ -3,68 +3,116 @@ using System.Numerics;
 namespace Polymath.Quantum;
 
 /// <summary>
-/// A <see cref="PauliSum"/> laid out for fast application: terms grouped by X mask, each with its Z mask and the
-/// coefficient c·(−i)^{#Y} so that (H·ψ)[i] = Σ_groups ψ[i ⊕ x] · Σ_terms c'·(−1)^{|i ∧ z|}.
-/// Every output amplitude is computed independently, so the parallel loop gives bit-identical results.
+/// A <see cref="PauliSum"/> laid out for fast application. Terms are grouped by X mask, each with its Z mask and the
+/// coefficient c·(−i)^{#Y}, so that (H·ψ)[i] = Σ_groups ψ[i ⊕ x]·Σ_terms c'·(−1)^{|i ∧ z|}. The diagonal group (x = 0,
+/// all I/Z strings, typically the most terms: ZZ bonds, fields) is tabulated once as d[i] when it has several terms,
+/// so it costs one multiply per amplitude. Work is split into fixed blocks of output indices and every output amplitude
+/// is summed in the same order, so the parallel loop gives bit-identical results for any thread count.
 /// </summary>
 internal sealed class CompiledPauliSum
 {
     // Below this many amplitudes a single thread is faster than Parallel.For's overhead.
     private const int ParallelThreshold = 1 << 14;
     private const int BlockSize = 1 << 12;
+    // Tabulate the diagonal up to 2²⁶ amplitudes (1 GiB of complex numbers at most).
+    private const int MaxTabulatedQubits = 26;
 
-    private readonly long[] _x;            // X mask per group
-    private readonly int[] _start;         // group g owns terms _start[g] .. _start[g+1]-1
+    private readonly int _numQubits;
+    private readonly long[] _z0;            // the diagonal group's terms (when not tabulated)
+    private readonly Complex[] _c0;
+    private readonly long[] _x;             // X mask per off-diagonal group
+    private readonly int[] _start;          // group g owns terms _start[g] .. _start[g+1]-1
     private readonly long[] _z;
     private readonly Complex[] _c;
+    private readonly Lazy<Complex[]?> _diagonal;
 
     public CompiledPauliSum(PauliSum sum)
     {
+        _numQubits = sum.NumQubits;
         var groups = sum.Simplify(0).Terms.GroupBy(t => t.Pauli.XMask).ToList();
-        _x = new long[groups.Count];
-        _start = new int[groups.Count + 1];
+        var diag = groups.FirstOrDefault(g => g.Key == 0)?.ToList() ?? [];
+        _z0 = diag.Select(t => (long)t.Pauli.ZMask).ToArray();
+        _c0 = diag.Select(t => t.Coefficient).ToArray();
+        var off = groups.Where(g => g.Key != 0).ToList();
+        _x = new long[off.Count];
+        _start = new int[off.Count + 1];
         var z = new List<long>();
         var c = new List<Complex>();
-        for (int g = 0; g < groups.Count; g++)
+        for (int g = 0; g < off.Count; g++)
         {
-            _x[g] = (long)groups[g].Key;
+            _x[g] = (long)off[g].Key;
             _start[g] = z.Count;
-            foreach (var t in groups[g])
+            foreach (var t in off[g])
             {
                 z.Add((long)t.Pauli.ZMask);
                 c.Add(t.Coefficient * PauliString.PhaseOf(-t.Pauli.CountY));
             }
         }
-        _start[groups.Count] = z.Count;
+        _start[off.Count] = z.Count;
         _z = [.. z];
         _c = [.. c];
+        _diagonal = new Lazy<Complex[]?>(TabulateDiagonal, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    /// <summary>(H·ψ)[i], the i-th output amplitude.</summary>
-    private Complex Row(ReadOnlySpan<Complex> psi, long i)
+    private Complex[]? TabulateDiagonal()
     {
-        Complex acc = Complex.Zero;
+        if (_z0.Length < 2 || _numQubits > MaxTabulatedQubits) return null;
+        var d = new Complex[1 << _numQubits];
+        for (int i = 0; i < d.Length; i++) d[i] = DiagonalAt(i);
+        return d;
+    }
+
+    private Complex DiagonalAt(long i)
+    {
+        double re = 0, im = 0;
+        for (int k = 0; k < _z0.Length; k++)
+        {
+            var c = _c0[k];
+            if ((BitOperations.PopCount((ulong)(i & _z0[k])) & 1) == 0) { re += c.Real; im += c.Imaginary; }
+            else { re -= c.Real; im -= c.Imaginary; }
+        }
+        return new Complex(re, im);
+    }
+
+    /// <summary>output[i − offset] = (H·input)[i] for i in [from, to).</summary>
+    private void Rows(ReadOnlySpan<Complex> input, Span<Complex> output, int from, int to, int offset, Complex[]? diag)
+    {
+        var o = output[(from - offset)..(to - offset)];
+        if (diag is not null) for (int i = from; i < to; i++) o[i - from] = diag[i] * input[i];
+        else if (_z0.Length > 0) for (int i = from; i < to; i++) o[i - from] = DiagonalAt(i) * input[i];
+        else o.Clear();
         for (int g = 0; g < _x.Length; g++)
         {
-            double re = 0, im = 0;
-            for (int k = _start[g]; k < _start[g + 1]; k++)
+            int x = (int)_x[g], k0 = _start[g], k1 = _start[g + 1];
+            if (k1 - k0 == 1)
             {
-                var c = _c[k];
-                if ((BitOperations.PopCount((ulong)(i & _z[k])) & 1) == 0) { re += c.Real; im += c.Imaginary; }
-                else { re -= c.Real; im -= c.Imaginary; }
+                Complex c = _c[k0], mc = -c;
+                long z = _z[k0];
+                for (int i = from; i < to; i++)
+                    o[i - from] += ((BitOperations.PopCount((ulong)(i & z)) & 1) == 0 ? c : mc) * input[i ^ x];
+                continue;
             }
-            if (re == 0 && im == 0) continue;
-            acc += new Complex(re, im) * psi[(int)(i ^ _x[g])];
+            for (int i = from; i < to; i++)
+            {
+                double re = 0, im = 0;
+                for (int k = k0; k < k1; k++)
+                {
+                    var c = _c[k];
+                    if ((BitOperations.PopCount((ulong)(i & _z[k])) & 1) == 0) { re += c.Real; im += c.Imaginary; }
+                    else { re -= c.Real; im -= c.Imaginary; }
+                }
+                o[i - from] += new Complex(re, im) * input[i ^ x];
+            }
         }
-        return acc;
     }
 
     public unsafe void Apply(ReadOnlySpan<Complex> input, Span<Complex> output)
     {
         int n = input.Length;
+        var diag = _diagonal.Value;
         if (n < ParallelThreshold)
         {
-            for (int i = 0; i < n; i++) output[i] = Row(input, i);
+            Rows(input, output, 0, n, 0, diag);
             return;
         }
         fixed (Complex* pin = input)
@@ -72,12 +120,7 @@ internal sealed class CompiledPauliSum
         {
             var inP = (IntPtr)pin; var outP = (IntPtr)pout;
             Parallel.For(0, (n + BlockSize - 1) / BlockSize, b =>
-            {
-                var src = new ReadOnlySpan<Complex>((void*)inP, n);
-                var dst = new Span<Complex>((void*)outP, n);
-                int end = Math.Min(n, (b + 1) * BlockSize);
-                for (int i = b * BlockSize; i < end; i++) dst[i] = Row(src, i);
-            });
+                Rows(new ReadOnlySpan<Complex>((void*)inP, n), new Span<Complex>((void*)outP, n), b * BlockSize, Math.Min(n, (b + 1) * BlockSize), 0, diag));
         }
     }
 
@@ -87,15 +130,18 @@ internal sealed class CompiledPauliSum
         int n = psi.Length;
         int blocks = (n + BlockSize - 1) / BlockSize;
         var partial = new Complex[blocks];
+        var diag = _diagonal.Value;
         fixed (Complex* p = psi)
         {
             var ptr = (IntPtr)p;
             void Block(int b)
             {
                 var src = new ReadOnlySpan<Complex>((void*)ptr, n);
-                int end = Math.Min(n, (b + 1) * BlockSize);
+                int from = b * BlockSize, to = Math.Min(n, from + BlockSize);
+                Span<Complex> rows = new Complex[to - from];
+                Rows(src, rows, from, to, from, diag);
                 Complex s = Complex.Zero;
-                for (int i = b * BlockSize; i < end; i++) s += Complex.Conjugate(src[i]) * Row(src, i);
+                for (int i = from; i < to; i++) s += Complex.Conjugate(src[i]) * rows[i - from];
                 partial[b] = s;
             }
             if (n < ParallelThreshold) for (int b = 0; b < blocks; b++) Block(b);

@@ -5,7 +5,7 @@ namespace Polymath.Quantum;
 /// <summary>
 /// Lowest eigenpairs of a Hermitian <see cref="PauliSum"/> by the Lanczos method, matrix-free (each step is one
 /// <see cref="PauliSum.Apply(ReadOnlySpan{Complex}, Span{Complex})"/>). Every new Krylov vector is fully
-/// reorthogonalised (classical Gram–Schmidt, twice) against the basis, so no spurious copies of eigenvalues appear.
+/// reorthogonalised (classical Gram–Schmidt, repeated once when needed) against the basis, so no spurious copies of eigenvalues appear.
 /// When the basis reaches <see cref="LanczosOptions.MaxBasisSize"/> the method restarts from the current Ritz vector,
 /// which bounds memory (about 30 vectors of 16 MiB at 20 qubits). Excited states come from deflation: each is sought
 /// orthogonal to the ones already found.
@@ -82,13 +82,20 @@ public static class Lanczos
                 matVecs++;
                 double alpha = Dot(v, w).Real;
                 alphas.Add(alpha);
-                // w ← w − Σ ⟨vᵢ|w⟩vᵢ over the whole basis (and the locked states), twice for stability.
+                // Three-term recurrence, then full reorthogonalisation against the basis (and the locked states):
+                // one Gram–Schmidt pass, and a second only when the first removed most of the norm (Daniel, Gragg,
+                // Kaufman & Stewart 1976), which keeps the basis orthogonal to working precision.
+                Axpy(-alpha, v, w);
+                if (basis.Count > 1) Axpy(-betas[^1], basis[^2], w);
+                double before = Math.Sqrt(Dot(w, w).Real), beta = before;
                 for (int pass = 0; pass < 2; pass++)
                 {
                     foreach (var b in basis) Axpy(-Dot(b, w), b, w);
                     ProjectOut(w, locked);
+                    beta = Math.Sqrt(Dot(w, w).Real);
+                    if (beta > 0.7071 * before) break;
+                    before = beta;
                 }
-                double beta = Math.Sqrt(Dot(w, w).Real);
 
                 // Ritz pair of the tridiagonal T_j.
                 int m = alphas.Count;
