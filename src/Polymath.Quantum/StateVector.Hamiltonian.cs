@@ -20,30 +20,4 @@ public sealed unsafe partial class StateVector
         GC.KeepAlive(input);
         GC.KeepAlive(output);
     }
-
-    /// <summary>Overwrites all amplitudes with <paramref name="amplitudes"/> (length 2ⁿ); not normalised for you.</summary>
-    /// <exception cref="ArgumentException">The length is not <see cref="Dimension"/>.</exception>
-    public void SetAmplitudes(ReadOnlySpan<Complex> amplitudes)
-    {
-        if (amplitudes.Length != Dimension) throw new ArgumentException($"SetAmplitudes: {amplitudes.Length} amplitudes given for a state of {Dimension}", nameof(amplitudes));
-        amplitudes.CopyTo(new Span<Complex>(_storage.Pointer, amplitudes.Length));
-        GC.KeepAlive(this);
-    }
-
-    /// <summary>Multiplies every amplitude by <paramref name="factor"/>.</summary>
-    public void Scale(Complex factor)
-    {
-        for (long i = 0; i < Dimension; i++) _storage.Pointer[i] *= factor;
-        GC.KeepAlive(this);
-    }
-
-    /// <summary>Divides by the norm so that ⟨ψ|ψ⟩ = 1; returns the norm it had.</summary>
-    /// <exception cref="InvalidOperationException">The state is zero.</exception>
-    public double Normalize()
-    {
-        double norm = Math.Sqrt(NormSquared());
-        if (norm == 0) throw new InvalidOperationException("cannot normalise the zero vector");
-        Scale(1 / norm);
-        return norm;
-    }
 }

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Polymath.Quantum.Tests;
 
 /// <summary>Exact time evolution (stepped Taylor vs dense eigendecomposition vs an independent dense series) and Pauli-exponential circuits.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class EvolutionTests(ITestOutputHelper output)
 {
     [Fact]

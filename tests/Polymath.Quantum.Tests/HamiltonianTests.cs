@@ -5,7 +5,19 @@ using Xunit.Abstractions;
 
 namespace Polymath.Quantum.Tests;
 
+/// <summary>
+/// The Hamiltonian, evolution and VQE test classes allocate many states and dense matrices; they run together, alone,
+/// after the parallel collections, so that tests measuring managed-heap growth (StateVectorTests) do not see their allocations.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HamiltonianTestCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "hamiltonians";
+}
+
 /// <summary>The dense Hermitian eigensolver, spin-chain models against exact formulas, and the published H₂ Hamiltonians.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class HamiltonianTests(ITestOutputHelper output)
 {
     private static Complex[,] RandomHermitian(int d, Random rng, bool real = false)

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Polymath.Quantum.Tests;
 
 /// <summary>Matrix-free Lanczos against dense diagonalisation and the free-fermion TFIM formula.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class LanczosTests(ITestOutputHelper output)
 {
     [Theory]

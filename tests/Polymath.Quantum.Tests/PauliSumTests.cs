@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Polymath.Quantum.Tests;
 
 /// <summary>PauliString/PauliSum: parsing, algebra and matrix-free application against Kronecker-product references.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class PauliSumTests(ITestOutputHelper output)
 {
     private const double Tol = 1e-12;

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Polymath.Quantum.Tests;
 
 /// <summary>Trotter–Suzuki circuits: exactness for commuting terms, symbolic time, and the error order fitted on TFIM chains.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class TrotterTests(ITestOutputHelper output)
 {
     private static double Error(Circuit c, StateVector start, Complex[] exact)

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Polymath.Quantum.Tests;
 
 /// <summary>Ansatz construction, exact gradients (parameter shift and adjoint vs finite differences), optimizers and VQE runs.</summary>
+[Collection(HamiltonianTestCollection.Name)]
 public class VqeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -52,9 +52,9 @@ public static class TimeEvolution
                 if (Math.Sqrt(tn) <= tolerance * norm) break;
             }
         }
-        var result = StateVector.FromAmplitudes(psi);
-        result.Scale(Complex.FromPolarCoordinates(1, -shift * time));   // the identity part is a pure phase
-        return result;
+        var phase = Complex.FromPolarCoordinates(1, -shift * time);      // the identity part is a pure phase
+        for (int i = 0; i < psi.Length; i++) psi[i] *= phase;
+        return StateVector.FromAmplitudes(psi);
     }
 
     /// <summary>e^{−iHt}|ψ⟩ = V·e^{−iΛt}·V†|ψ⟩ from the dense eigendecomposition (n ≤ 12).</summary>
