@@ -15,7 +15,7 @@ public class EvolutionTests(ITestOutputHelper output)
         // e^{−iωtX}|0⟩ = cos ωt |0⟩ − i sin ωt |1⟩.
         const double omega = 1.3, t = 2.1;
         var h = PauliSum.Parse($"{omega}*X");
-        foreach (var r in new[] { TimeEvolution.Evolve(h, new StateVector(1), t), TimeEvolution.EvolveDense(h, new StateVector(1), t) })
+        foreach (var r in new[] { TimeEvolution.Evolve(h, new StateVector(1), t), TimeEvolution.EvolveTaylor(h, new StateVector(1), t), TimeEvolution.EvolveDense(h, new StateVector(1), t) })
         {
             Assert.True((r[0] - Math.Cos(omega * t)).Magnitude < 1e-13);
             Assert.True((r[1] - new Complex(0, -Math.Sin(omega * t))).Magnitude < 1e-13);
@@ -26,7 +26,7 @@ public class EvolutionTests(ITestOutputHelper output)
     [InlineData(0.3)]
     [InlineData(-1.7)]
     [InlineData(6.0)]
-    public void TaylorAndDenseEvolutionAgreeWithIndependentReference(double t)
+    public void KrylovTaylorAndDenseEvolutionAgreeWithIndependentReference(double t)
     {
         var rng = new Random(31);
         var terms = PauliDense.RandomTerms(4, 10, rng);
@@ -35,9 +35,14 @@ public class EvolutionTests(ITestOutputHelper output)
         var psi = Dense.RandomState(4, rng);
         var state = StateVector.FromAmplitudes(psi);
         var reference = PauliDense.EvolveTaylor(PauliDense.Sum(terms), psi, t);
-        var taylor = TimeEvolution.Evolve(h, state, t).ToArray();
+        var krylov = TimeEvolution.Evolve(h, state, t).ToArray();
+        var smallKrylov = TimeEvolution.Evolve(h, state, t, krylovDimension: 6).ToArray();   // many short steps
+        var taylor = TimeEvolution.EvolveTaylor(h, state, t).ToArray();
         var dense = TimeEvolution.EvolveDense(h, state, t).ToArray();
-        output.WriteLine($"t={t}: |taylor − ref| {Dense.MaxDiff(taylor, reference):E2}, |dense − ref| {Dense.MaxDiff(dense, reference):E2}");
+        output.WriteLine($"t={t}: |krylov − ref| {Dense.MaxDiff(krylov, reference):E2}, |krylov(4) − ref| {Dense.MaxDiff(smallKrylov, reference):E2}, " +
+            $"|taylor − ref| {Dense.MaxDiff(taylor, reference):E2}, |dense − ref| {Dense.MaxDiff(dense, reference):E2}");
+        Assert.True(Dense.MaxDiff(krylov, reference) < 1e-12);
+        Assert.True(Dense.MaxDiff(smallKrylov, reference) < 1e-10);   // thousands of short steps, 1e-13 each
         Assert.True(Dense.MaxDiff(taylor, reference) < 1e-12);
         Assert.True(Dense.MaxDiff(dense, reference) < 1e-12);
         Assert.Equal(1.0, PauliDense.Norm(taylor), 13);
@@ -54,6 +59,20 @@ public class EvolutionTests(ITestOutputHelper output)
         var b = TimeEvolution.EvolveDense(h, state, 1.5).ToArray();
         output.WriteLine($"max diff {Dense.MaxDiff(a, b):E2}");
         Assert.True(Dense.MaxDiff(a, b) < 1e-12);
+    }
+
+    [Fact]
+    public void KrylovMatchesTaylorBeyondDenseSizesAndLongTimes()
+    {
+        // 12 qubits, t = 4 (‖H‖₁·t = 120): the two matrix-free methods agree, and the norm and energy are conserved.
+        var h = SpinChains.Heisenberg(12, 1.0, 0.8, 0.6, field: 0.3);
+        var start = StateVector.Basis(12, 0b101010101010);
+        var a = TimeEvolution.Evolve(h, start, 4).ToArray();
+        var b = TimeEvolution.EvolveTaylor(h, start, 4).ToArray();
+        output.WriteLine($"max diff {Dense.MaxDiff(a, b):E2}");
+        Assert.True(Dense.MaxDiff(a, b) < 1e-11);
+        Assert.Equal(1.0, PauliDense.Norm(a), 12);
+        Assert.Equal(h.Expectation(start), h.Expectation(StateVector.FromAmplitudes(a)), 10);
     }
 
     [Fact]
@@ -93,6 +112,7 @@ public class EvolutionTests(ITestOutputHelper output)
     {
         Assert.Throws<ArgumentException>(() => TimeEvolution.Evolve(PauliSum.Parse("1j*X"), new StateVector(1), 1));
         Assert.Throws<ArgumentException>(() => TimeEvolution.Evolve(PauliSum.Parse("ZZ"), new StateVector(3), 1));
+        Assert.Throws<ArgumentException>(() => TimeEvolution.EvolveTaylor(PauliSum.Parse("1j*X"), new StateVector(1), 1));
         Assert.Throws<ArgumentException>(() => Trotter.FirstOrder(PauliSum.Parse("1j*XX"), 1.0, 2));
     }
 }
