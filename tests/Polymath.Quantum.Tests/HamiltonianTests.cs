@@ -77,6 +77,20 @@ public class HamiltonianTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void HighlyDegenerateHamiltoniansKeepOrthonormalEigenvectors()
+    {
+        // The Heisenberg ring has large SU(2) multiplets; the XY model with Y terms has complex matrix elements.
+        foreach (var h in new[] { SpinChains.Heisenberg(6, 1, 1, 1, periodic: true), PauliSum.Parse("XYI + YXI + IXY + IYX + 0.5*ZZZ"),
+                                  SpinChains.TransverseFieldIsing(6, 1, 0, periodic: true) })
+        {
+            var m = h.ToMatrix();
+            var (res, orth) = Check(m, HermitianEigensolver.Solve(m));
+            output.WriteLine($"{h.NumQubits} qubits, {h.Count} terms: residual {res:E2}, orthogonality {orth:E2}");
+            Assert.True(res < 1e-12 && orth < 1e-12);
+        }
+    }
+
+    [Fact]
     public void TwoByTwoEigenvaluesMatchClosedForm()
     {
         // [[a, b], [b̄, c]]: (a + c)/2 ∓ √(((a − c)/2)² + |b|²).
