@@ -33,7 +33,9 @@ public sealed class EnergyFunction
         var ins = ansatz.Circuit.Instructions;
         for (int g = 0; g < ins.Count; g++)
         {
-            var gate = ins[g].Gate ?? throw new ArgumentException($"the ansatz measures (instruction {g}); energies need a unitary circuit");
+            if (ins[g].Kind != InstructionKind.Gate || ins[g].Condition is not null)
+                throw new ArgumentException($"instruction {g} ('{ins[g]}') is not an unconditioned gate; energies need an ansatz of gates only (no measure, reset, barrier or condition)");
+            var gate = ins[g].Gate!;
             if (!gate.IsParameterized) continue;
             if (!GateGenerators.IsSupported(gate))
                 throw new NotSupportedException($"instruction {g} ('{gate}' on qubits {string.Join(", ", ins[g].Qubits)}) has a free parameter but no two-term shift rule; use RX, RY, RZ, RXX, RYY, RZZ, P or CP");
