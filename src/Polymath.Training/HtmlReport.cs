@@ -103,18 +103,22 @@ public static class HtmlReport
         s.Write(bytes);
     });
 
-    /// <summary>An inline SVG line chart with axes, ticks and a legend (640×320).</summary>
-    public static string Chart(string caption, string xLabel, IReadOnlyList<Series> series)
+    /// <summary>An inline SVG line chart with axes, ticks and a legend (640×320), in a captioned figure.</summary>
+    public static string Chart(string caption, string xLabel, IReadOnlyList<Series> series) =>
+        "<figure><figcaption>" + E(caption) + "</figcaption>\n" + Svg(xLabel, series) + "</figure>\n";
+
+    /// <summary>The chart alone: a standalone SVG document (640×320) with axes, ticks and a legend.</summary>
+    public static string Svg(string xLabel, IReadOnlyList<Series> series)
     {
         const double w = 640, h = 320, left = 60, right = 150, top = 12, bottom = 40;
         var pts = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && double.IsFinite(p.X)).ToList();
         var sb = new StringBuilder();
-        sb.Append("<figure><figcaption>").Append(E(caption)).Append("</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        sb.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
           .Append(w).Append("\" height=\"").Append(h).Append("\" viewBox=\"0 0 ").Append(w).Append(' ').Append(h).Append("\" role=\"img\">\n");
         sb.Append("<rect x=\"0\" y=\"0\" width=\"").Append(w).Append("\" height=\"").Append(h).Append("\" fill=\"white\" stroke=\"#ddd\" />\n");
         if (pts.Count == 0)
         {
-            sb.Append("<text x=\"").Append(w / 2).Append("\" y=\"").Append(h / 2).Append("\" text-anchor=\"middle\" fill=\"#888\">no data yet</text>\n</svg></figure>\n");
+            sb.Append("<text x=\"").Append(w / 2).Append("\" y=\"").Append(h / 2).Append("\" text-anchor=\"middle\" fill=\"#888\">no data yet</text>\n</svg>\n");
             return sb.ToString();
         }
         double x0 = pts.Min(p => p.X), x1 = pts.Max(p => p.X), y0 = pts.Min(p => p.Y), y1 = pts.Max(p => p.Y);
@@ -148,7 +152,7 @@ public static class HtmlReport
             sb.Append("<rect x=\"").Append(F(left + pw + 10)).Append("\" y=\"").Append(F(ly - 8)).Append("\" width=\"10\" height=\"10\" fill=\"").Append(color).Append("\" />")
               .Append("<text x=\"").Append(F(left + pw + 24)).Append("\" y=\"").Append(F(ly + 1)).Append("\" font-size=\"11\">").Append(E(series[s].Name)).Append("</text>\n");
         }
-        sb.Append("</svg></figure>\n");
+        sb.Append("</svg>\n");
         return sb.ToString();
     }
 
