@@ -100,6 +100,14 @@ public sealed partial class NoiseModel
     {
         ArgumentNullException.ThrowIfNull(gateName);
         ArgumentNullException.ThrowIfNull(qubits);
+        return Resolve(gateName, qubits, namedOnly: false);
+    }
+
+    /// <summary>The channels applied just before measuring <paramref name="qubit"/>: only gate errors registered under "measure".</summary>
+    public IReadOnlyList<(QuantumChannel Channel, int[] Qubits)> ErrorsBeforeMeasure(int qubit) => Resolve("measure", [qubit], namedOnly: true);
+
+    private List<(QuantumChannel Channel, int[] Qubits)> Resolve(string gateName, IReadOnlyList<int> qubits, bool namedOnly)
+    {
         var result = new List<(QuantumChannel, int[])>();
         int[] q = [.. qubits];
 
@@ -107,22 +115,19 @@ public sealed partial class NoiseModel
         var specific = named.Where(e => e.Qubits is not null && e.Qubits.SequenceEqual(q)).ToList();
         foreach (var e in specific.Count > 0 ? specific : named.Where(e => e.Qubits is null))
             AddSized(result, e.Channel, q, gateName);
+        if (namedOnly) return result;
 
         var sameSize = _allGatesErrors.Where(c => c.NumQubits == q.Length).ToList();
         if (sameSize.Count > 0) foreach (var c in sameSize) result.Add((c, q));
         else foreach (var c in _allGatesErrors.Where(c => c.NumQubits == 1)) foreach (int x in q) result.Add((c, [x]));
 
-        if (gateName != "measure")
-            foreach (int x in q.Order())
-            {
-                foreach (var c in _allQubitsErrors) result.Add((c, [x]));
-                if (_qubitErrors.TryGetValue(x, out var list)) foreach (var c in list) result.Add((c, [x]));
-            }
+        foreach (int x in q.Order())
+        {
+            foreach (var c in _allQubitsErrors) result.Add((c, [x]));
+            if (_qubitErrors.TryGetValue(x, out var list)) foreach (var c in list) result.Add((c, [x]));
+        }
         return result;
     }
-
-    /// <summary>The channels applied just before measuring <paramref name="qubit"/> (gate errors named "measure").</summary>
-    public IReadOnlyList<(QuantumChannel Channel, int[] Qubits)> ErrorsBeforeMeasure(int qubit) => ErrorsAfterGate("measure", [qubit]);
 
     private static void AddSized(List<(QuantumChannel, int[])> result, QuantumChannel c, int[] q, string gateName)
     {

@@ -109,7 +109,7 @@ public sealed class QuantumChannel
         if (!(p >= 0 && p <= max + 1e-15))
             throw new ArgumentOutOfRangeException(nameof(p), $"depolarizing probability {p} outside [0, {max:R}] for {numQubits} qubit(s)");
         var probs = new double[d2];
-        probs[0] = 1 - p * (d2 - 1) / d2;
+        probs[0] = Math.Max(0, 1 - p * (d2 - 1) / d2);
         for (int i = 1; i < d2; i++) probs[i] = p / d2;
         return PauliMixture(probs, numQubits, "depolarizing");
     }

@@ -133,15 +133,50 @@ public static unsafe class QuantumInfo
         return rho.ExpectationOfState(psi);
     }
 
-    /// <summary>Uhlmann fidelity (Tr √(√ρ σ √ρ))² of two density matrices (1 for equal states, |⟨a|b⟩|² for pure ones).</summary>
+    /// <summary>
+    /// Uhlmann fidelity (Tr √(√ρ σ √ρ))² of two density matrices (1 for equal states, |⟨a|b⟩|² for pure ones). Computed on the
+    /// support of the lower-rank argument (F is symmetric): with ρ = Σ λᵢ|vᵢ⟩⟨vᵢ|, the eigenvalues μ of
+    /// diag(√λ)·V†σV·diag(√λ) over λᵢ &gt; 0 give F = (Σ √μ)², so a pure argument is exact (⟨ψ|σ|ψ⟩). Eigenvalues of the
+    /// order of round-off enter through √μ, so nearly orthogonal mixed states are accurate to about 1e-8 absolute.
+    /// </summary>
     /// <exception cref="ArgumentException">The shapes differ or are not square.</exception>
     public static double Fidelity(Complex[,] rho, Complex[,] sigma)
     {
         CheckSameSquare(rho, sigma, "fidelity");
-        var sqrtRho = MatrixSqrt(rho);
-        var m = MatrixUtil.Multiply(MatrixUtil.Multiply(sqrtRho, sigma), sqrtRho);
+        var (lr, vr) = Support(rho);
+        var (ls, vs) = Support(sigma);
+        if (ls.Length < lr.Length) { (lr, vr, sigma) = (ls, vs, rho); }
+        int d = sigma.GetLength(0), r = lr.Length;
+        if (r == 0) return 0;
+        // M = diag(√λ) W† σ W diag(√λ), W the support eigenvectors (d×r).
+        var sw = new Complex[d, r];
+        for (int i = 0; i < d; i++) for (int k = 0; k < r; k++)
+        {
+            Complex acc = Complex.Zero;
+            for (int j = 0; j < d; j++) acc += sigma[i, j] * vr[j, k];
+            sw[i, k] = acc;
+        }
+        var m = new Complex[r, r];
+        for (int a = 0; a < r; a++) for (int b = 0; b < r; b++)
+        {
+            Complex acc = Complex.Zero;
+            for (int i = 0; i < d; i++) acc += Complex.Conjugate(vr[i, a]) * sw[i, b];
+            m[a, b] = acc * Math.Sqrt(lr[a] * lr[b]);
+        }
         double tr = HermitianEigen.Eigenvalues(m).Sum(l => Math.Sqrt(Math.Max(0, l)));
         return tr * tr;
+    }
+
+    /// <summary>Eigenpairs with eigenvalue above round-off (1e-14 of the largest): the support of a positive semidefinite matrix.</summary>
+    private static (double[] Values, Complex[,] Vectors) Support(Complex[,] rho)
+    {
+        var (values, v) = HermitianEigen.Decompose(rho);
+        double cutoff = 1e-14 * Math.Max(values.Length > 0 ? values[^1] : 0, 1e-300);
+        var keep = Enumerable.Range(0, values.Length).Where(i => values[i] > cutoff).ToArray();
+        int d = rho.GetLength(0);
+        var w = new Complex[d, keep.Length];
+        for (int k = 0; k < keep.Length; k++) for (int i = 0; i < d; i++) w[i, k] = v[i, keep[k]];
+        return (keep.Select(i => values[i]).ToArray(), w);
     }
 
     /// <summary>Uhlmann fidelity of two <see cref="DensityMatrix"/> objects (copied into arrays: small states only).</summary>
@@ -175,25 +210,6 @@ public static unsafe class QuantumInfo
     }
 
     // ---------- helpers ----------
-
-    /// <summary>√ρ = V √Λ V† for a positive semidefinite ρ (tiny negative round-off eigenvalues are clamped to 0).</summary>
-    internal static Complex[,] MatrixSqrt(Complex[,] rho)
-    {
-        var (values, v) = HermitianEigen.Decompose(rho);
-        int d = values.Length;
-        var r = new Complex[d, d];
-        for (int e = 0; e < d; e++)
-        {
-            double s = Math.Sqrt(Math.Max(0, values[e]));
-            if (s == 0) continue;
-            for (int i = 0; i < d; i++)
-            {
-                Complex vi = v[i, e] * s;
-                for (int j = 0; j < d; j++) r[i, j] += vi * Complex.Conjugate(v[j, e]);
-            }
-        }
-        return r;
-    }
 
     private static Complex[,] SmallerSideReduced(StateVector state, int[] qubitsA)
     {
