@@ -160,6 +160,13 @@ public sealed unsafe class DensityMatrix
         ApplyBothSides(matrix, targets, controls);
     }
 
+    /// <summary>A gate whose matrices were built once (noisy runs); qubits were checked when the circuit was built.</summary>
+    internal void ApplyPrepared(NoisyProgram.PreparedGate g)
+    {
+        _vec.ApplyUnchecked(g.Matrix, g.Targets, g.Controls);
+        _vec.ApplyUnchecked(g.Conjugate, Shift(g.Targets), Shift(g.Controls));
+    }
+
     private void ApplyBothSides(Complex[,] u, int[] targets, int[] controls)
     {
         _vec.ApplyUnchecked(u, targets, controls);
@@ -175,7 +182,7 @@ public sealed unsafe class DensityMatrix
         if (qubits.Length != channel.NumQubits)
             throw new ArgumentException($"channel '{channel.Name}' acts on {channel.NumQubits} qubit(s) but {qubits.Length} were given");
         CheckQubits(qubits, $"channel '{channel.Name}'");
-        _vec.ApplyUnchecked(channel.SuperOperator(), [.. qubits, .. Shift(qubits)], []);
+        _vec.ApplyUnchecked(channel.CachedSuperOperator, [.. qubits, .. Shift(qubits)], []);
     }
 
     /// <summary>Applies a single operator K (not necessarily unitary or trace preserving): ρ ↦ KρK†. Measurement projectors, for instance.</summary>

@@ -22,12 +22,12 @@ public static partial class Simulator
         int n = program.NumQubits;
         var branches = new SortedDictionary<long, DensityMatrix> { [0] = new DensityMatrix(n) };
         var finals = new List<NoisyProgram.Step>();
-        foreach (var step in program.Steps)
+        foreach (var step in program.FusedForDensityMatrix())
         {
             switch (step.Kind)
             {
                 case NoisyProgram.StepKind.Gate:
-                    foreach (var rho in branches.Values) rho.Apply(step.Gate!, step.Qubits);
+                    foreach (var rho in branches.Values) rho.ApplyPrepared(step.Gate!);
                     break;
                 case NoisyProgram.StepKind.Channel:
                     foreach (var rho in branches.Values) rho.ApplyChannel(step.Channel!, step.Qubits);
@@ -168,7 +168,7 @@ public static partial class Simulator
             switch (step.Kind)
             {
                 case NoisyProgram.StepKind.Gate:
-                    state.Apply(step.Gate!, step.Qubits);
+                    state.ApplyUnchecked(step.Gate!.Matrix, step.Gate.Targets, step.Gate.Controls);
                     break;
                 case NoisyProgram.StepKind.Channel:
                     state.ApplyChannel(step.Channel!, rng, step.Qubits);

@@ -119,6 +119,22 @@ public class NoiseChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ThermalRelaxationDecaysPopulationWithT1AndCoherenceWithT2()
+    {
+        const double t1 = 50, t2 = 70, time = 12;
+        var ch = QuantumChannel.ThermalRelaxation(t1, t2, time);
+        var one = new DensityMatrix(1);
+        one.Apply(new XGate(), 0);
+        one.ApplyChannel(ch, 0);
+        Assert.Equal(Math.Exp(-time / t1), one.ProbabilityOfOne(0), 14);
+        var plus = new DensityMatrix(1);
+        plus.Apply(new HGate(), 0);
+        plus.ApplyChannel(ch, 0);
+        Assert.Equal(Math.Exp(-time / t2), plus.ExpectationPauli("X"), 14);
+        Assert.Throws<ArgumentOutOfRangeException>(() => QuantumChannel.ThermalRelaxation(10, 25, 1));
+    }
+
+    [Fact]
     public void NonTracePreservingKrausSetIsRejectedNamingItsDeviation()
     {
         var e = Assert.Throws<ArgumentException>(() => QuantumChannel.FromKraus(

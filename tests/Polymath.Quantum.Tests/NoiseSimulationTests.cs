@@ -62,6 +62,35 @@ public class NoiseSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FusedGateAndNoiseEqualStepByStepApplication()
+    {
+        // The density-matrix run fuses each 1- or 2-qubit gate with the channels on its qubits; compare with the dense
+        // reference built step by step, including a 2-qubit error restricted to reversed qubits and controlled gates.
+        var rng = new Random(137);
+        var k2 = QuantumChannel.FromKraus(NoiseDense.RandomKraus(2, 2, rng), "random2");
+        var k1 = QuantumChannel.FromKraus(NoiseDense.RandomKraus(1, 4, rng), "random1");
+        var noise = new NoiseModel()
+            .AddGateError(k2, "cx", 2, 0)
+            .AddGateError(QuantumChannel.Depolarizing(0.1, 2), "cry")
+            .AddQubitError(k1, 0)
+            .AddAllQubitsError(QuantumChannel.PhaseDamping(0.05))
+            .AddGateError(QuantumChannel.AmplitudeDamping(0.2), "ry");
+        var c = new Circuit(3).H(2).RY(0.3, 0).CX(2, 0).CX(0, 2).CRY(0.8, 1, 0).RY(0.3, 1).CCX(0, 1, 2).RY(0.3, 0).S(1);
+        var state = Simulator.RunDensityMatrix(c, noise).State;
+        var program = NoisyProgram.Compile(c, noise);
+        Assert.Equal(1, program.FusedForDensityMatrix().Count(s => s.Kind == NoisyProgram.StepKind.Gate));   // only the CCX stays a bare gate
+        var rho = new Complex[8, 8];
+        rho[0, 0] = 1;
+        foreach (var ins in c.Instructions)
+        {
+            rho = NoiseDense.ApplyUnitary(rho, ins.Gate!.Matrix, [.. ins.Qubits], 3);
+            foreach (var (ch, qs) in noise.ErrorsAfterGate(ins.Gate.Name, ins.Qubits))
+                rho = NoiseDense.ApplyKraus(rho, ch.KrausOperators, qs, 3);
+        }
+        Assert.True(Dense.MaxDiff(rho, state.ToArray()) < Tol, $"max diff {Dense.MaxDiff(rho, state.ToArray())}");
+    }
+
+    [Fact]
     public void AnalyticAmplitudeDampingAndReadout()
     {
         // X then amplitude damping γ: P(1) = 1 − γ; a symmetric read-out error r then gives P("1") = (1−γ)(1−r) + γr.

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Polymath.Quantum;
 
 /// <summary>
@@ -9,7 +11,21 @@ internal sealed class NoisyProgram
 {
     internal enum StepKind { Gate, Channel, Measure }
 
-    internal sealed record Step(StepKind Kind, int[] Qubits, Gate? Gate = null, QuantumChannel? Channel = null, int Clbit = -1, ReadoutError? Readout = null)
+    /// <summary>A gate's matrix (the base matrix for controlled gates), its conjugate, targets and controls, built once per run.</summary>
+    internal sealed record PreparedGate(Complex[,] Matrix, Complex[,] Conjugate, int[] Targets, int[] Controls)
+    {
+        internal static PreparedGate From(Gate gate, int[] qubits)
+        {
+            var (m, targets, controls) = gate is ControlledGate cg
+                ? (cg.BaseGate.Matrix, qubits[cg.NumControls..], qubits[..cg.NumControls])
+                : (gate.Matrix, qubits, Array.Empty<int>());
+            var conj = new Complex[m.GetLength(0), m.GetLength(1)];
+            for (int i = 0; i < m.GetLength(0); i++) for (int j = 0; j < m.GetLength(1); j++) conj[i, j] = Complex.Conjugate(m[i, j]);
+            return new PreparedGate(m, conj, targets, controls);
+        }
+    }
+
+    internal sealed record Step(StepKind Kind, int[] Qubits, PreparedGate? Gate = null, QuantumChannel? Channel = null, int Clbit = -1, ReadoutError? Readout = null, string? Source = null)
     {
         /// <summary>For a measurement: true when nothing later touches its qubit or writes its classical bit, so it may be sampled at the end.</summary>
         public bool IsFinal { get; set; }
@@ -42,7 +58,7 @@ internal sealed class NoisyProgram
                 case StepKind.Gate:
                     if (ins.Gate!.IsParameterized)
                         throw new InvalidOperationException($"instruction {idx} '{ins.Gate}' has unbound parameters; bind them before simulating");
-                    steps.Add(new Step(StepKind.Gate, [.. ins.Qubits], Gate: ins.Gate));
+                    steps.Add(new Step(StepKind.Gate, [.. ins.Qubits], Gate: PreparedGate.From(ins.Gate, [.. ins.Qubits]), Source: ins.Gate.ToString()));
                     if (noise is not null)
                         foreach (var (ch, qs) in noise.ErrorsAfterGate(ins.Gate.Name, ins.Qubits))
                             steps.Add(new Step(StepKind.Channel, qs, Channel: ch));
@@ -58,6 +74,67 @@ internal sealed class NoisyProgram
         }
         MarkFinalMeasurements(steps);
         return new NoisyProgram(circuit.NumQubits, circuit.NumClbits, steps);
+    }
+
+    /// <summary>
+    /// The steps for a density-matrix run: a gate on at most two qubits followed by channels on its own qubits becomes one
+    /// channel (gate then noise, as a single superoperator pass over ρ instead of one pass each). Fused channels are shared
+    /// between steps with the same gate, parameters, qubit pattern and noise.
+    /// </summary>
+    internal List<Step> FusedForDensityMatrix()
+    {
+        var result = new List<Step>();
+        var cache = new Dictionary<string, QuantumChannel>(StringComparer.Ordinal);
+        var channelIds = new Dictionary<QuantumChannel, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < Steps.Count; i++)
+        {
+            var step = Steps[i];
+            int j = i + 1;
+            if (step.Kind == StepKind.Gate && step.Qubits.Length <= 2)
+                while (j < Steps.Count && Steps[j].Kind == StepKind.Channel && Steps[j].Qubits.All(step.Qubits.Contains)) j++;
+            if (j == i + 1) { result.Add(step); continue; }
+            var gate = step.Gate!;
+            var followers = Steps.GetRange(i + 1, j - i - 1);
+            var positions = followers.Select(f => f.Qubits.Select(q => Array.IndexOf(step.Qubits, q)).ToArray()).ToList();
+            var full = FullMatrix(gate);
+            string key = MatrixKey(full) + "|" + string.Join(";", followers.Select((f, t) =>
+            {
+                if (!channelIds.TryGetValue(f.Channel!, out int id)) channelIds[f.Channel!] = id = channelIds.Count;
+                return $"{id}@{string.Join(",", positions[t])}";
+            }));
+            if (!cache.TryGetValue(key, out var fused))
+            {
+                fused = QuantumChannel.MixedUnitary([1.0], [full], step.Source ?? "gate");
+                for (int t = 0; t < followers.Count; t++)
+                    fused = fused.Compose(followers[t].Channel!.Expand(positions[t], step.Qubits.Length));
+                cache[key] = fused;
+            }
+            result.Add(new Step(StepKind.Channel, step.Qubits, Channel: fused));
+            i = j - 1;
+        }
+        return result;
+    }
+
+    /// <summary>The exact bits of every entry: equal keys mean equal matrices (no rounding of printed parameters).</summary>
+    private static string MatrixKey(Complex[,] m)
+    {
+        var sb = new System.Text.StringBuilder().Append(m.GetLength(0)).Append(':');
+        foreach (var z in m) sb.Append(BitConverter.DoubleToInt64Bits(z.Real).ToString("x")).Append(',').Append(BitConverter.DoubleToInt64Bits(z.Imaginary).ToString("x")).Append(' ');
+        return sb.ToString();
+    }
+
+    /// <summary>The whole gate matrix (controls included) in the gate's qubit order.</summary>
+    private static Complex[,] FullMatrix(PreparedGate g)
+    {
+        if (g.Controls.Length == 0) return g.Matrix;
+        int nc = g.Controls.Length, d = g.Matrix.GetLength(0), cm = (1 << nc) - 1, size = d << nc;
+        var r = new Complex[size, size];
+        for (int i = 0; i < size; i++)
+        {
+            if ((i & cm) != cm) { r[i, i] = Complex.One; continue; }
+            for (int k = 0; k < d; k++) r[i, (k << nc) | cm] = g.Matrix[i >> nc, k];
+        }
+        return r;
     }
 
     /// <summary>Gate or measurement; anything else (reset, barrier, conditions once the circuit model has them) is refused.</summary>

@@ -157,6 +157,24 @@ public sealed class QuantumChannel
         ], "generalized_amplitude_damping");
     }
 
+    /// <summary>
+    /// Thermal relaxation towards |0⟩ for a duration <paramref name="time"/> with relaxation time <paramref name="t1"/> and
+    /// dephasing time <paramref name="t2"/> (same units): P(1) decays as e^{−t/T1} and the coherence ρ₀₁ as e^{−t/T2}.
+    /// Built as amplitude damping γ = 1 − e^{−t/T1} followed by phase damping λ = 1 − e^{t/T1 − 2t/T2}; needs T2 ≤ 2·T1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Non-positive T1 or T2, negative time, or T2 &gt; 2·T1 (not a physical channel).</exception>
+    public static QuantumChannel ThermalRelaxation(double t1, double t2, double time)
+    {
+        if (!(t1 > 0)) throw new ArgumentOutOfRangeException(nameof(t1), $"thermal relaxation: T1 = {t1} must be positive");
+        if (!(t2 > 0)) throw new ArgumentOutOfRangeException(nameof(t2), $"thermal relaxation: T2 = {t2} must be positive");
+        if (!(time >= 0)) throw new ArgumentOutOfRangeException(nameof(time), $"thermal relaxation: time = {time} must be non-negative");
+        if (t2 > 2 * t1 * (1 + 1e-12)) throw new ArgumentOutOfRangeException(nameof(t2), $"thermal relaxation: T2 = {t2} exceeds 2·T1 = {2 * t1}, which no physical channel allows");
+        double gamma = -double.ExpM1(-time / t1);
+        double lambda = Math.Clamp(-double.ExpM1(time / t1 - 2 * time / t2), 0, 1);
+        var ch = AmplitudeDamping(gamma).Compose(PhaseDamping(lambda));
+        return new QuantumChannel("thermal_relaxation", ch._kraus, null, null);
+    }
+
     /// <summary>Bit flip: X with probability <paramref name="p"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">p outside [0, 1].</exception>
     public static QuantumChannel BitFlip(double p)
@@ -278,10 +296,45 @@ public sealed class QuantumChannel
     }
 
     /// <summary>
+    /// This channel as a channel on <paramref name="numQubits"/> qubits with its qubit j on <paramref name="positions"/>[j] and the
+    /// identity on the others (Kraus operators I ⊗ K with the factors interleaved as the positions say).
+    /// </summary>
+    /// <exception cref="ArgumentException">The positions do not match the channel's size, or repeat, or fall outside [0, numQubits).</exception>
+    public QuantumChannel Expand(int[] positions, int numQubits)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Length != NumQubits || positions.Distinct().Count() != positions.Length || positions.Any(p => (uint)p >= (uint)numQubits))
+            throw new ArgumentException($"channel '{Name}' on {NumQubits} qubit(s) cannot be placed on positions [{string.Join(", ", positions)}] of {numQubits} qubits", nameof(positions));
+        int dim = 1 << numQubits;
+        long mask = positions.Aggregate(0L, (m, q) => m | 1L << q);
+        int Sub(int i) { int r = 0; for (int j = 0; j < positions.Length; j++) r |= (i >> positions[j] & 1) << j; return r; }
+        Complex[,] Embed(Complex[,] k)
+        {
+            var m = new Complex[dim, dim];
+            for (int r = 0; r < dim; r++) for (int c = 0; c < dim; c++)
+                if ((r & ~mask) == (c & ~mask)) m[r, c] = k[Sub(r), Sub(c)];
+            return m;
+        }
+        if (IsUnitaryMixture)
+        {
+            var us = _mixtureUnitaries!.Select(Embed).ToArray();
+            return new QuantumChannel(Name, us.Select((u, i) => Scaled(u, Math.Sqrt(_mixtureProbs![i]))).ToArray(), [.. _mixtureProbs!], us);
+        }
+        return new QuantumChannel(Name, _kraus.Select(Embed).ToArray(), null, null);
+    }
+
+    /// <summary>
     /// The superoperator S = Σᵢ conj(Kᵢ) ⊗ Kᵢ (4ᵏ×4ᵏ) acting on vec(ρ) with ρ[r, c] at index r + c·2ᵏ: the row index in the
     /// low k bits, the column index in the high k bits. This is how <see cref="DensityMatrix"/> stores ρ.
     /// </summary>
-    public Complex[,] SuperOperator()
+    public Complex[,] SuperOperator() => (Complex[,])CachedSuperOperator.Clone();
+
+    /// <summary>The superoperator, built once (read-only: the density matrix applies it on every call).</summary>
+    internal Complex[,] CachedSuperOperator => _superOperator ??= BuildSuperOperator();
+
+    private Complex[,]? _superOperator;
+
+    private Complex[,] BuildSuperOperator()
     {
         int d = 1 << NumQubits;
         var s = new Complex[d * d, d * d];
