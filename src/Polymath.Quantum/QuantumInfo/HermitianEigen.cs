@@ -43,7 +43,7 @@ public static class HermitianEigen
                 diag += a[i, i].Real * a[i, i].Real;
                 for (int j = i + 1; j < n; j++) off += a[i, j].Real * a[i, j].Real + a[i, j].Imaginary * a[i, j].Imaginary;
             }
-            if (off <= 1e-32 * Math.Max(diag, 1e-300) || off == 0) break;
+            if (off <= 1e-32 * (diag + 2 * off)) break;          // off-diagonal mass negligible next to the whole matrix
             for (int p = 0; p < n - 1; p++)
                 for (int q = p + 1; q < n; q++)
                     Rotate(a, v, p, q, n);
