@@ -87,16 +87,16 @@ public sealed unsafe partial class StateVector
         if (channel.MixtureProbabilities is { } probs)
         {
             int pick = Pick(probs, rng.NextDouble());
-            var u = channel.MixtureUnitaries![pick];
+            var u = channel.Unitaries![pick];
             if (!channel.MixtureIsIdentity![pick]) ApplyUnchecked(u, qubits, []);
             else CheckQubitsOnly(qubits);
             return pick;
         }
         // p_i = ‖K_i ψ‖² = Tr(K_i ρ_T K_i†) with ρ_T the reduced state on the targets: one pass over the state for all i.
         var reduced = QuantumInfo.ReducedDensityMatrix(this, qubits);
-        var kraus = channel.KrausOperators;
-        var weights = new double[kraus.Count];
-        for (int i = 0; i < kraus.Count; i++) weights[i] = Math.Max(0, KrausWeight(kraus[i], reduced));
+        var kraus = channel.Kraus;
+        var weights = new double[kraus.Length];
+        for (int i = 0; i < kraus.Length; i++) weights[i] = Math.Max(0, KrausWeight(kraus[i], reduced));
         int k = Pick(weights, rng.NextDouble() * weights.Sum());
         var m = (Complex[,])kraus[k].Clone();
         double scale = 1 / Math.Sqrt(weights[k]);

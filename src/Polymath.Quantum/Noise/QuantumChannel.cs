@@ -69,17 +69,23 @@ public sealed class QuantumChannel
     /// <summary>Number of qubits k the channel acts on.</summary>
     public int NumQubits { get; }
 
-    /// <summary>The Kraus operators Kᵢ (the matrices themselves: do not modify them).</summary>
-    public IReadOnlyList<Complex[,]> KrausOperators => _kraus;
+    /// <summary>The Kraus operators Kᵢ (copies: a channel is immutable).</summary>
+    public IReadOnlyList<Complex[,]> KrausOperators => _kraus.Select(k => (Complex[,])k.Clone()).ToArray();
+
+    /// <summary>The stored Kraus operators, not copied (the simulators only read them).</summary>
+    internal Complex[][,] Kraus => _kraus;
 
     /// <summary>True when the channel is stored as a mixture of unitaries (<see cref="MixtureProbabilities"/> is set).</summary>
     public bool IsUnitaryMixture => _mixtureProbs is not null;
 
     /// <summary>The mixture probabilities pᵢ when <see cref="IsUnitaryMixture"/>, else null.</summary>
-    public IReadOnlyList<double>? MixtureProbabilities => _mixtureProbs;
+    public IReadOnlyList<double>? MixtureProbabilities => _mixtureProbs is null ? null : Array.AsReadOnly(_mixtureProbs);
 
-    /// <summary>The mixture unitaries Uᵢ when <see cref="IsUnitaryMixture"/>, else null (do not modify them).</summary>
-    public IReadOnlyList<Complex[,]>? MixtureUnitaries => _mixtureUnitaries;
+    /// <summary>The mixture unitaries Uᵢ when <see cref="IsUnitaryMixture"/>, else null (copies).</summary>
+    public IReadOnlyList<Complex[,]>? MixtureUnitaries => _mixtureUnitaries?.Select(u => (Complex[,])u.Clone()).ToArray();
+
+    /// <summary>The stored mixture unitaries, not copied.</summary>
+    internal Complex[][,]? Unitaries => _mixtureUnitaries;
 
     /// <summary>Which mixture unitaries are the identity (a trajectory skips them).</summary>
     internal IReadOnlyList<bool>? MixtureIsIdentity => _mixtureIsIdentity;
