@@ -181,6 +181,23 @@ public class NoiseSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LargeRegistersUseSequentialTrajectoriesThatAgreeWithASmallDensityMatrix()
+    {
+        // 14 qubits (trajectories one after another, kernels in parallel); only qubits 0 and 1 are acted on, so their
+        // outcome distribution must match the 2-qubit density-matrix run of the same gates and noise.
+        var noise = new NoiseModel().AddAllQubitsError(QuantumChannel.AmplitudeDamping(0.3)).AddReadoutError(ReadoutError.Symmetric(0.05));
+        var big = new Circuit(14, 2).H(0).CX(0, 1).RY(0.5, 1).Measure(0, 0).Measure(1, 1);
+        var small = new Circuit(2, 2).H(0).CX(0, 1).RY(0.5, 1).Measure(0, 0).Measure(1, 1);
+        const int shots = 800;
+        var counts = Simulator.RunTrajectories(big, shots, 5, noise);
+        Assert.Equal(Simulator.RunTrajectories(big, 100, 6, noise), Simulator.RunNoisy(big, 100, 6, noise));   // Auto: trajectories above 10 qubits
+        var exact = Simulator.RunDensityMatrix(small, noise).Probabilities;
+        double z = NoiseDense.MaxZ(counts, shots, exact);
+        output.WriteLine($"max |z| {z:F2}");
+        Assert.True(z < 5, $"max |z| = {z}");
+    }
+
+    [Fact]
     public void IdealModelRunsTheNoiselessSimulator()
     {
         var c = TestCircuit();
