@@ -119,7 +119,7 @@ public static partial class Simulator
         ArgumentNullException.ThrowIfNull(rng);
         var program = NoisyProgram.Compile(circuit, noise);
         var state = new StateVector(program.NumQubits);
-        long bits = RunOneTrajectory(program, state, rng);
+        long bits = RunOneTrajectory(program, state, rng, sampleFinal: false);
         return (state, bits);
     }
 
@@ -134,13 +134,13 @@ public static partial class Simulator
         var program = NoisyProgram.Compile(circuit, noise);
         if (pauli.Length != program.NumQubits) throw new ArgumentException($"Pauli string '{pauli}' has {pauli.Length} letters for {program.NumQubits} qubits", nameof(pauli));
         var values = new double[trajectories];
-        RunTrajectoriesCore(program, trajectories, seed, (s, state, _) => values[s] = state.ExpectationPauli(pauli));
+        RunTrajectoriesCore(program, trajectories, seed, (s, state, _) => values[s] = state.ExpectationPauli(pauli), sampleFinal: false);
         double mean = values.Average();
         double var = values.Sum(v => (v - mean) * (v - mean)) / (trajectories - 1);
         return (mean, Math.Sqrt(var / trajectories));
     }
 
-    private static void RunTrajectoriesCore(NoisyProgram program, int count, int seed, Action<int, StateVector, long> record)
+    private static void RunTrajectoriesCore(NoisyProgram program, int count, int seed, Action<int, StateVector, long> record, bool sampleFinal = true)
     {
         // Small states: one trajectory per task, a state per worker. Large states: trajectories in order, kernels in parallel.
         if (program.NumQubits >= 14)
@@ -148,23 +148,31 @@ public static partial class Simulator
             for (int s = 0; s < count; s++)
             {
                 var state = new StateVector(program.NumQubits);
-                record(s, state, RunOneTrajectory(program, state, new Random(NoiseSampling.DeriveSeed(seed, s))));
+                record(s, state, RunOneTrajectory(program, state, new Random(NoiseSampling.DeriveSeed(seed, s)), sampleFinal));
             }
             return;
         }
         Parallel.For(0, count, () => new StateVector(program.NumQubits), (s, _, state) =>
         {
             state.ResetToZeroState();
-            record(s, state, RunOneTrajectory(program, state, new Random(NoiseSampling.DeriveSeed(seed, s))));
+            record(s, state, RunOneTrajectory(program, state, new Random(NoiseSampling.DeriveSeed(seed, s)), sampleFinal));
             return state;
         }, _ => { });
     }
 
-    private static long RunOneTrajectory(NoisyProgram program, StateVector state, Random rng)
+    /// <summary>
+    /// One trajectory on <paramref name="state"/> (|0…0⟩ on entry). With <paramref name="sampleFinal"/>, the trailing final
+    /// measurements are drawn jointly from one sample of |ψ|² and leave the state uncollapsed (counts only need the bits);
+    /// otherwise every measurement collapses, so the state is the post-measurement one.
+    /// </summary>
+    private static long RunOneTrajectory(NoisyProgram program, StateVector state, Random rng, bool sampleFinal = true)
     {
         long bits = 0;
-        foreach (var step in program.Steps)
+        var steps = program.Steps;
+        int collapseUntil = sampleFinal ? program.FinalMeasurementsStart : steps.Count;
+        for (int i = 0; i < collapseUntil; i++)
         {
+            var step = steps[i];
             switch (step.Kind)
             {
                 case NoisyProgram.StepKind.Gate:
@@ -174,14 +182,26 @@ public static partial class Simulator
                     state.ApplyChannel(step.Channel!, rng, step.Qubits);
                     break;
                 case NoisyProgram.StepKind.Measure:
-                    int m = state.Measure(step.Qubits[0], rng);
-                    if (step.Readout is { } r) m = r.Apply(m, rng);
-                    long b = 1L << step.Clbit;
-                    bits = m == 1 ? bits | b : bits & ~b;
+                    bits = Record(bits, step, state.Measure(step.Qubits[0], rng), rng);
                     break;
             }
         }
+        if (collapseUntil < steps.Count)
+        {
+            // Final measurements of distinct qubits: one draw from |ψ|² gives their joint outcome (the state is left uncollapsed).
+            long index = state.SampleIndex(rng);
+            for (int i = collapseUntil; i < steps.Count; i++)
+                bits = Record(bits, steps[i], (int)(index >> steps[i].Qubits[0] & 1), rng);
+        }
         return bits;
+    }
+
+    /// <summary>Writes a measured value into its classical bit, through the step's read-out error.</summary>
+    private static long Record(long bits, NoisyProgram.Step step, int outcome, Random rng)
+    {
+        if (step.Readout is { } r) outcome = r.Apply(outcome, rng);
+        long b = 1L << step.Clbit;
+        return outcome == 1 ? bits | b : bits & ~b;
     }
 
     /// <summary>Splits every branch on the outcome of a mid-circuit measurement; recorded values (after read-out error) key the new branches.</summary>

@@ -105,6 +105,26 @@ public sealed unsafe partial class StateVector
         return k;
     }
 
+    /// <summary>One basis index drawn from |ψ|² (relative to the squared norm) with a single uniform from <paramref name="rng"/>; the state is unchanged.</summary>
+    public long SampleIndex(Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        double u = rng.NextDouble() * NormSquared();
+        var a = _storage.Pointer;
+        double acc = 0;
+        long last = 0;
+        for (long i = 0; i < Dimension; i++)
+        {
+            double p = a[i].Real * a[i].Real + a[i].Imaginary * a[i].Imaginary;
+            if (p == 0) continue;
+            last = i;
+            acc += p;
+            if (u < acc) { GC.KeepAlive(this); return i; }
+        }
+        GC.KeepAlive(this);
+        return last;                                   // round-off ran past the end: the last index with weight
+    }
+
     /// <summary>Resets <paramref name="qubit"/> to |0⟩: measures it (drawing from <paramref name="rng"/>) and flips it back when the outcome is 1.</summary>
     public void Reset(int qubit, Random rng)
     {

@@ -198,6 +198,24 @@ public class NoiseSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SingleTrajectoriesAndExpectationsSeeCollapsedStates()
+    {
+        // After measuring |+⟩ the state is |0⟩ or |1⟩: ⟨X⟩ = 0 in every trajectory and in the averaged density matrix.
+        var c = new Circuit(1, 1).H(0).Measure(0, 0);
+        var noise = NoiseModel.Parse("bit_flip:0.1");
+        var rng = new Random(3);
+        for (int t = 0; t < 20; t++)
+        {
+            var (state, bits) = Simulator.RunTrajectory(c, noise, rng);
+            Assert.Equal(bits, (long)Math.Round(state.ProbabilityOfOne(0)));
+        }
+        var (mean, se) = Simulator.EstimateExpectation(c, noise, "X", 50, 1);
+        Assert.Equal(0.0, mean, 12);
+        Assert.Equal(0.0, se, 12);
+        Assert.Equal(0.0, Simulator.RunDensityMatrix(c, noise).State.ExpectationPauli("X"), 12);
+    }
+
+    [Fact]
     public void IdealModelRunsTheNoiselessSimulator()
     {
         var c = TestCircuit();

@@ -42,6 +42,12 @@ internal sealed class NoisyProgram
     internal int NumClbits { get; }
     internal List<Step> Steps { get; }
 
+    /// <summary>
+    /// Index of the first step of the trailing run of final measurements (Steps.Count when there is none): from there a
+    /// trajectory draws one basis index from |ψ|² instead of collapsing qubit by qubit.
+    /// </summary>
+    internal int FinalMeasurementsStart { get; private set; }
+
     /// <summary>True when some measurement is followed by operations on its qubit or a rewrite of its bit.</summary>
     internal bool HasMidCircuitMeasurement => Steps.Any(s => s.Kind == StepKind.Measure && !s.IsFinal);
 
@@ -73,7 +79,9 @@ internal sealed class NoisyProgram
             }
         }
         MarkFinalMeasurements(steps);
-        return new NoisyProgram(circuit.NumQubits, circuit.NumClbits, steps);
+        int start = steps.Count;
+        while (start > 0 && steps[start - 1].Kind == StepKind.Measure && steps[start - 1].IsFinal) start--;
+        return new NoisyProgram(circuit.NumQubits, circuit.NumClbits, steps) { FinalMeasurementsStart = start };
     }
 
     /// <summary>
