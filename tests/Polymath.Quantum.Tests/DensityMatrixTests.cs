@@ -158,6 +158,33 @@ public class DensityMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MixturesOperatorsAndOverlaps()
+    {
+        const int n = 3;
+        var mixed = DensityMatrix.MaximallyMixed(n);
+        Assert.Equal(1.0 / 8, mixed.Purity(), 14);
+        Assert.Equal(1.0, mixed.Trace(), 14);
+        var rng = new Random(41);
+        var a = NoiseDense.RandomDensity(n, rng);
+        var b = NoiseDense.RandomDensity(n, rng);
+        var sum = DensityMatrix.FromMatrix(a);
+        sum.AddScaled(DensityMatrix.FromMatrix(b), 0.25);
+        var expected = new Complex[8, 8];
+        for (int i = 0; i < 8; i++) for (int j = 0; j < 8; j++) expected[i, j] = a[i, j] + 0.25 * b[i, j];
+        Assert.True(Dense.MaxDiff(expected, sum.ToArray()) < Tol);
+
+        var k = new Complex[,] { { 0.3, new Complex(0.1, 0.2) }, { -0.4, 0.9 } };        // any operator, not trace preserving
+        var op = DensityMatrix.FromMatrix(a);
+        op.ApplyOperator(k, 1);
+        Assert.True(Dense.MaxDiff(NoiseDense.ApplyKraus(a, [k], [1], n), op.ToArray()) < Tol);
+
+        var psi = Dense.RandomState(n, rng);
+        Complex overlap = 0;
+        for (int i = 0; i < 8; i++) for (int j = 0; j < 8; j++) overlap += Complex.Conjugate(psi[i]) * a[i, j] * psi[j];
+        Assert.Equal(overlap.Real, DensityMatrix.FromMatrix(a).ExpectationOfState(StateVector.FromAmplitudes(psi)), 13);
+    }
+
+    [Fact]
     public void TooManyQubitsAreRefusedBeforeAllocating()
     {
         var e = Assert.Throws<InsufficientMemoryException>(() => new DensityMatrix(40));

@@ -187,6 +187,23 @@ public class NoiseChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExpandPlacesTheChannelAmongMoreQubits()
+    {
+        var rng = new Random(139);
+        var ch = QuantumChannel.FromKraus(NoiseDense.RandomKraus(2, 2, rng));
+        var rho = NoiseDense.RandomDensity(3, rng);
+        var direct = DensityMatrix.FromMatrix(rho);
+        direct.ApplyChannel(ch, 2, 0);
+        var expanded = DensityMatrix.FromMatrix(rho);
+        expanded.ApplyChannel(ch.Expand([2, 0], 3), 0, 1, 2);
+        Assert.True(Dense.MaxDiff(direct.ToArray(), expanded.ToArray()) < Tol);
+        var mixture = QuantumChannel.Depolarizing(0.3).Expand([1], 2);
+        Assert.True(mixture.IsUnitaryMixture);
+        Assert.Throws<ArgumentException>(() => ch.Expand([0, 0], 3));
+        Assert.Throws<ArgumentException>(() => ch.Expand([0, 3], 3));
+    }
+
+    [Fact]
     public void SuperOperatorActsOnColumnStackedRho()
     {
         var ch = QuantumChannel.FromKraus(NoiseDense.RandomKraus(1, 4, new Random(79)));
