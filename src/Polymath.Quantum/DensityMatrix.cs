@@ -61,16 +61,15 @@ public sealed unsafe class DensityMatrix
     {
         ArgumentNullException.ThrowIfNull(state);
         var rho = new DensityMatrix(state.NumQubits);
-        var a = state.AmplitudePointer;
+        var a = state.ToArray();                      // any precision; at most 2¹³ amplitudes here
         var p = rho._vec.AmplitudePointer;
         long d = rho.Dimension;
         for (long c = 0; c < d; c++)
         {
             Complex ac = Complex.Conjugate(a[c]);
-            if (ac == Complex.Zero) { for (long r = 0; r < d; r++) p[r + c * d] = Complex.Zero; continue; }
             for (long r = 0; r < d; r++) p[r + c * d] = a[r] * ac;
         }
-        GC.KeepAlive(state); GC.KeepAlive(rho);
+        GC.KeepAlive(rho);
         return rho;
     }
 
@@ -199,7 +198,7 @@ public sealed unsafe class DensityMatrix
     }
 
     /// <summary>Multiplies every entry by <paramref name="factor"/> (for unnormalised branches).</summary>
-    public void Scale(double factor) => _vec.Scale(factor);
+    public void Scale(double factor) => _vec.MultiplyAmplitudes(factor);
 
     /// <summary>Adds <paramref name="weight"/>·<paramref name="other"/> to this matrix entry by entry.</summary>
     /// <exception cref="ArgumentException">The qubit counts differ.</exception>
@@ -298,7 +297,7 @@ public sealed unsafe class DensityMatrix
     {
         ArgumentNullException.ThrowIfNull(psi);
         if (psi.NumQubits != NumQubits) throw new ArgumentException($"a {psi.NumQubits}-qubit state against a {NumQubits}-qubit density matrix");
-        var a = psi.AmplitudePointer;
+        var a = psi.ToArray();
         var p = _vec.AmplitudePointer;
         Complex s = Complex.Zero;
         for (long c = 0; c < Dimension; c++)
@@ -308,7 +307,7 @@ public sealed unsafe class DensityMatrix
             for (long r = 0; r < Dimension; r++) row += Complex.Conjugate(a[r]) * p[r + c * Dimension];
             s += row * a[c];
         }
-        GC.KeepAlive(this); GC.KeepAlive(psi);
+        GC.KeepAlive(this);
         return s.Real;
     }
 

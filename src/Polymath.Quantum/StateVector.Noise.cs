@@ -2,13 +2,18 @@ using System.Numerics;
 
 namespace Polymath.Quantum;
 
-// Primitives that noisy simulation needs on a pure state: non-unitary operators, scaling, single-qubit
-// probabilities, one stochastic step of a channel (a Monte-Carlo trajectory) and reset. Everything goes through
-// ApplyUnchecked / ApplyMatrix2 except the read-only loops, which use the amplitude pointer below.
+// Primitives that noisy simulation needs on a pure state: non-unitary operators, normalisation, one stochastic step of a
+// channel (a Monte-Carlo trajectory), one joint sample, reset. Updates go through ApplyUnchecked / ApplyMatrix2; the
+// read-only loops use AmplitudePointer, the one place here that touches the storage (complex128 states only).
 public sealed unsafe partial class StateVector
 {
-    /// <summary>The amplitudes (2ⁿ of them). Valid while this object is alive: callers end with <c>GC.KeepAlive(state)</c>.</summary>
-    internal Complex* AmplitudePointer => _storage.Pointer;
+    /// <summary>
+    /// The complex128 amplitudes (2ⁿ of them). Valid while this object is alive: callers end with <c>GC.KeepAlive(state)</c>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The state is stored at another precision.</exception>
+    internal Complex* AmplitudePointer => Precision == Precision.Complex128
+        ? (Complex*)_storage.Pointer
+        : throw new NotSupportedException($"this operation reads complex128 amplitudes; the state is stored as {Precision}");
 
     /// <summary>
     /// Applies any 2ᵏ×2ᵏ matrix (unitary or not, e.g. a Kraus operator) to <paramref name="targets"/>; the state is not
@@ -25,21 +30,20 @@ public sealed unsafe partial class StateVector
         ApplyUnchecked(matrix, targets, []);
     }
 
-    /// <summary>Multiplies every amplitude by <paramref name="factor"/>.</summary>
-    public void Scale(Complex factor)
+    /// <summary>Multiplies every amplitude by <paramref name="factor"/>: a diagonal (f, f) on qubit 0 touches each amplitude once.</summary>
+    internal void MultiplyAmplitudes(Complex factor)
     {
         if (factor == Complex.One) return;
-        // A diagonal (f, f) on qubit 0 touches every amplitude exactly once, through the kernels.
-        if (NumQubits > 0) { ApplyMatrix2(0, factor, Complex.Zero, Complex.Zero, factor); return; }
-        _storage.Pointer[0] *= factor;
-        GC.KeepAlive(this);
+        if (NumQubits > 0) ApplyMatrix2(0, factor, Complex.Zero, Complex.Zero, factor);
+        else this[0] *= factor;
     }
 
     /// <summary>Sets the state back to |0…0⟩ without reallocating (trajectories reuse one state per worker).</summary>
     internal void ResetToZeroState()
     {
-        System.Runtime.InteropServices.NativeMemory.Clear(_storage.Pointer, (nuint)(Dimension * sizeof(Complex)));
-        _storage.Pointer[0] = Complex.One;
+        var a = AmplitudePointer;
+        System.Runtime.InteropServices.NativeMemory.Clear(a, (nuint)(Dimension * sizeof(Complex)));
+        a[0] = Complex.One;
         GC.KeepAlive(this);
     }
 
@@ -49,25 +53,7 @@ public sealed unsafe partial class StateVector
     {
         double n2 = NormSquared();
         if (!(n2 > 0)) throw new InvalidOperationException("cannot normalise a zero state vector");
-        Scale(1 / Math.Sqrt(n2));
-    }
-
-    /// <summary>The probability that measuring <paramref name="qubit"/> gives 1 (relative to the squared norm, so exact for unnormalised states too).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The qubit is out of range.</exception>
-    public double ProbabilityOfOne(int qubit)
-    {
-        if ((uint)qubit >= (uint)NumQubits) throw new ArgumentOutOfRangeException(nameof(qubit), $"qubit {qubit} outside [0, {NumQubits})");
-        var a = _storage.Pointer;
-        long bit = 1L << qubit;
-        double p1 = 0, all = 0;
-        for (long i = 0; i < Dimension; i++)
-        {
-            double p = a[i].Real * a[i].Real + a[i].Imaginary * a[i].Imaginary;
-            all += p;
-            if ((i & bit) != 0) p1 += p;
-        }
-        GC.KeepAlive(this);
-        return all > 0 ? p1 / all : 0;
+        MultiplyAmplitudes(1 / Math.Sqrt(n2));
     }
 
     /// <summary>
@@ -110,7 +96,7 @@ public sealed unsafe partial class StateVector
     {
         ArgumentNullException.ThrowIfNull(rng);
         double u = rng.NextDouble() * NormSquared();
-        var a = _storage.Pointer;
+        var a = AmplitudePointer;
         double acc = 0;
         long last = 0;
         for (long i = 0; i < Dimension; i++)

@@ -207,7 +207,7 @@ public class NoiseSimulationTests(ITestOutputHelper output)
         for (int t = 0; t < 20; t++)
         {
             var (state, bits) = Simulator.RunTrajectory(c, noise, rng);
-            Assert.Equal(bits, (long)Math.Round(state.ProbabilityOfOne(0)));
+            Assert.Equal(bits, (long)Math.Round(state.Probabilities()[1]));
         }
         var (mean, se) = Simulator.EstimateExpectation(c, noise, "X", 50, 1);
         Assert.Equal(0.0, mean, 12);

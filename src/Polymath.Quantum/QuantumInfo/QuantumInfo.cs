@@ -32,9 +32,21 @@ public static unsafe class QuantumInfo
                 if ((m >> j & 1) != 0) offsets[m] |= 1L << qubits[j];
         var sorted = qubits.Order().ToArray();
         long envCount = 1L << (state.NumQubits - k);
-        var amp = state.AmplitudePointer;
+        if (state.Precision != Precision.Complex128)
+        {
+            // Other precisions: read a complex128 copy (at most 2³⁰ amplitudes).
+            var copy = state.ToArray();
+            fixed (Complex* c = copy) return Reduce(c, envCount, d, offsets, sorted);
+        }
+        var rho = Reduce(state.AmplitudePointer, envCount, d, offsets, sorted);
+        GC.KeepAlive(state);
+        return rho;
+    }
 
-        // Fixed chunks summed in order, so the result does not depend on how many threads ran.
+    /// <summary>ρ_A = Σ_b ψ_b ψ_b† over the environment settings b, in fixed chunks summed in order (thread-count independent).</summary>
+    private static Complex[,] Reduce(Complex* amp, long envCount, int d, long[] offsets, int[] sorted)
+    {
+
         const long Chunk = 1L << 12;
         long chunks = (envCount + Chunk - 1) / Chunk;
         var partial = new Complex[chunks][];
@@ -47,7 +59,7 @@ public static unsafe class QuantumInfo
             long end = Math.Min(envCount, (c + 1) * Chunk);
             for (long e = c * Chunk; e < end; e++)
             {
-                long b = Kernels.InsertZeros(e, sorted);
+                long b = InsertZeros(e, sorted);
                 bool any = false;
                 for (int m = 0; m < d; m++) { v[m] = a[b + offsets[m]]; any |= v[m] != Complex.Zero; }
                 if (!any) continue;
@@ -63,7 +75,6 @@ public static unsafe class QuantumInfo
         }
         if (chunks == 1 || envCount * d < (1L << 14)) for (long c = 0; c < chunks; c++) RunChunk(c);
         else Parallel.For(0L, chunks, RunChunk);
-        GC.KeepAlive(state);
 
         var rho = new Complex[d, d];
         foreach (var acc in partial)
@@ -210,6 +221,17 @@ public static unsafe class QuantumInfo
     }
 
     // ---------- helpers ----------
+
+    /// <summary>Spreads the bits of <paramref name="i"/> around a 0 inserted at each of <paramref name="sortedPositions"/> (ascending).</summary>
+    private static long InsertZeros(long i, int[] sortedPositions)
+    {
+        foreach (int p in sortedPositions)
+        {
+            long low = i & ((1L << p) - 1);
+            i = ((i >> p) << (p + 1)) | low;
+        }
+        return i;
+    }
 
     private static Complex[,] SmallerSideReduced(StateVector state, int[] qubitsA)
     {
