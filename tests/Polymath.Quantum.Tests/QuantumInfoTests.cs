@@ -53,7 +53,7 @@ public class QuantumInfoTests(ITestOutputHelper output)
     [Fact]
     public void ReducedDensityMatrixMatchesLoopsIncludingTheParallelPath()
     {
-        foreach (var (n, keep, seed) in new[] { (6, new[] { 4, 1, 2 }, 101), (14, new[] { 13, 0 }, 103), (5, new[] { 0, 1, 2, 3, 4 }, 107) })
+        foreach (var (n, keep, seed) in new[] { (6, new[] { 4, 1, 2 }, 101), (14, new[] { 13, 0 }, 103), (5, new[] { 0, 1, 2, 3, 4 }, 107), (6, new[] { 3 }, 109), (17, new[] { 5 }, 113) })
         {
             var v = Dense.RandomState(n, new Random(seed));
             var s = StateVector.FromAmplitudes(v);

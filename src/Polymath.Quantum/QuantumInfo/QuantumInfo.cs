@@ -46,6 +46,7 @@ public static unsafe class QuantumInfo
     /// <summary>ρ_A = Σ_b ψ_b ψ_b† over the environment settings b, in fixed chunks summed in order (thread-count independent).</summary>
     private static Complex[,] Reduce(Complex* amp, long envCount, int d, long[] offsets, int[] sorted)
     {
+        if (d == 2) return ReduceOneQubit(amp, envCount, sorted[0]);
 
         const long Chunk = 1L << 12;
         long chunks = (envCount + Chunk - 1) / Chunk;
@@ -221,6 +222,40 @@ public static unsafe class QuantumInfo
     }
 
     // ---------- helpers ----------
+
+    /// <summary>
+    /// The one-qubit case (every trajectory step of a non-unitary 1-qubit channel needs it): p₀, p₁ and ρ₀₁ = Σ a₀·conj(a₁) over
+    /// the amplitude pairs, in real arithmetic, fixed chunks summed in order.
+    /// </summary>
+    private static Complex[,] ReduceOneQubit(Complex* amp, long pairCount, int qubit)
+    {
+        long stride = 1L << qubit, lowMask = stride - 1;
+        const long Chunk = 1L << 14;
+        long chunks = (pairCount + Chunk - 1) / Chunk;
+        var parts = new double[chunks * 4];
+        nint basePtr = (nint)amp;
+        void RunChunk(long c)
+        {
+            var a = (Complex*)basePtr;
+            double p0 = 0, p1 = 0, re = 0, im = 0;
+            long end = Math.Min(pairCount, (c + 1) * Chunk);
+            for (long e = c * Chunk; e < end; e++)
+            {
+                long i0 = ((e >> qubit) << (qubit + 1)) | (e & lowMask);
+                Complex x = a[i0], y = a[i0 + stride];
+                p0 += x.Real * x.Real + x.Imaginary * x.Imaginary;
+                p1 += y.Real * y.Real + y.Imaginary * y.Imaginary;
+                re += x.Real * y.Real + x.Imaginary * y.Imaginary;
+                im += x.Imaginary * y.Real - x.Real * y.Imaginary;
+            }
+            parts[4 * c] = p0; parts[4 * c + 1] = p1; parts[4 * c + 2] = re; parts[4 * c + 3] = im;
+        }
+        if (chunks <= 2) for (long c = 0; c < chunks; c++) RunChunk(c);
+        else Parallel.For(0L, chunks, RunChunk);
+        double s0 = 0, s1 = 0, sr = 0, si = 0;
+        for (long c = 0; c < chunks; c++) { s0 += parts[4 * c]; s1 += parts[4 * c + 1]; sr += parts[4 * c + 2]; si += parts[4 * c + 3]; }
+        return new Complex[,] { { s0, new Complex(sr, si) }, { new Complex(sr, -si), s1 } };
+    }
 
     /// <summary>Spreads the bits of <paramref name="i"/> around a 0 inserted at each of <paramref name="sortedPositions"/> (ascending).</summary>
     private static long InsertZeros(long i, int[] sortedPositions)
