@@ -70,7 +70,7 @@ public sealed unsafe partial class StateVector
         ArgumentNullException.ThrowIfNull(qubits);
         if (qubits.Length != channel.NumQubits)
             throw new ArgumentException($"channel '{channel.Name}' acts on {channel.NumQubits} qubit(s) but {qubits.Length} were given");
-        if (channel.MixtureProbabilities is { } probs)
+        if (channel.MixtureProbs is { } probs)
         {
             int pick = Pick(probs, rng.NextDouble());
             var u = channel.Unitaries![pick];

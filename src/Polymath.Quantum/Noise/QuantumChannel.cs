@@ -81,6 +81,9 @@ public sealed class QuantumChannel
     /// <summary>The mixture probabilities pᵢ when <see cref="IsUnitaryMixture"/>, else null.</summary>
     public IReadOnlyList<double>? MixtureProbabilities => _mixtureProbs is null ? null : Array.AsReadOnly(_mixtureProbs);
 
+    /// <summary>The stored mixture probabilities, not wrapped (trajectories read them on every step).</summary>
+    internal double[]? MixtureProbs => _mixtureProbs;
+
     /// <summary>The mixture unitaries Uᵢ when <see cref="IsUnitaryMixture"/>, else null (copies).</summary>
     public IReadOnlyList<Complex[,]>? MixtureUnitaries => _mixtureUnitaries?.Select(u => (Complex[,])u.Clone()).ToArray();
 
