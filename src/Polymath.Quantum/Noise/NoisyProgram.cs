@@ -86,8 +86,8 @@ internal sealed class NoisyProgram
 
     /// <summary>
     /// The steps for a density-matrix run: a gate on at most two qubits followed by channels on its own qubits becomes one
-    /// channel (gate then noise, as a single superoperator pass over ρ instead of one pass each). Fused channels are shared
-    /// between steps with the same gate, parameters, qubit pattern and noise.
+    /// channel (gate then noise, as a single superoperator pass over ρ instead of one pass each) where that costs fewer
+    /// multiply-adds. Fused channels are shared between steps with the same gate matrix, qubit pattern and noise.
     /// </summary>
     internal List<Step> FusedForDensityMatrix()
     {
@@ -100,7 +100,12 @@ internal sealed class NoisyProgram
             int j = i + 1;
             if (step.Kind == StepKind.Gate && step.Qubits.Length <= 2)
                 while (j < Steps.Count && Steps[j].Kind == StepKind.Channel && Steps[j].Qubits.All(step.Qubits.Contains)) j++;
-            if (j == i + 1) { result.Add(step); continue; }
+            // Passes over ρ cost about (matrix side) multiply-adds per entry: a gate is two passes with a 2ᵏ matrix, a channel
+            // one with 4ᵏ', the fused superoperator one with 4ᵏ. Fuse only where that is cheaper.
+            int k = step.Qubits.Length;
+            long separate = 2L << k, fusedCost = 1L << (2 * k);
+            for (int t = i + 1; t < j; t++) separate += 1L << (2 * Steps[t].Qubits.Length);
+            if (j == i + 1 || fusedCost >= separate) { result.Add(step); continue; }
             var gate = step.Gate!;
             var followers = Steps.GetRange(i + 1, j - i - 1);
             var positions = followers.Select(f => f.Qubits.Select(q => Array.IndexOf(step.Qubits, q)).ToArray()).ToList();
