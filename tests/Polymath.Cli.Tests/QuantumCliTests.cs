@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Polymath.Cli;
+using Polymath.Quantum;
 using Xunit;
 
 namespace Polymath.Cli.Tests;
@@ -81,5 +82,53 @@ public sealed class QuantumCliTests : IDisposable
         Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "run").Code);
         Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "frobnicate").Code);
         Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "run", Write("b.qasm", Bell), "--shots", "-1").Code);
+    }
+
+    [Fact]
+    public void GroverReportsTheFormulaAndFindsTheMarkedState()
+    {
+        var (code, output, err) = CliRunner.Run("quantum", "grover", "--qubits", "8", "--marked", "77", "--shots", "200");
+        Assert.True(code == 0, err);
+        Assert.Contains("12 iterations", output);                       // floor(π/(4·asin(1/16)))
+        double expected = Algorithms.GroverSuccessProbability(8, 1, 12);
+        Assert.Contains($"success probability  {expected.ToString("F6", System.Globalization.CultureInfo.InvariantCulture)}", output);
+        Assert.Contains(Polymath.Quantum.StateVector.ToBitString(77, 8), output);
+        Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "grover", "--qubits", "3", "--marked", "9").Code);
+    }
+
+    [Fact]
+    public void ShorFactorsTwentyOne()
+    {
+        var (code, output, err) = CliRunner.Run("quantum", "shor", "21");
+        Assert.True(code == 0, err);
+        Assert.Contains("21 = 3 x 7", output);
+        Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "shor", "13").Code);   // prime
+        Assert.Equal(Program.UsageError, CliRunner.Run("quantum", "shor").Code);
+    }
+
+    [Fact]
+    public void EvolveTracksTheExactEvolutionAndWritesAPlot()
+    {
+        string svg = Path.Combine(_dir, "plot.svg");
+        var (code, output, err) = CliRunner.Run("quantum", "evolve", "--model", "tfim", "--qubits", "6", "--field", "1.0", "--time", "1", "--steps", "40", "--out", svg);
+        Assert.True(code == 0, err);
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.TrimStart().StartsWith("1.0000"));
+        var f = last.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(Math.Abs(f[1] - f[2]) < 1e-3, last);                // <Z>: second-order Trotter with dt = 0.025
+        Assert.True(f[5] > 0.9999, last);                               // fidelity with the exact state
+        Assert.StartsWith("<svg", File.ReadAllText(svg));
+        Assert.Contains("</svg>", File.ReadAllText(svg));
+    }
+
+    [Fact]
+    public void NoiseSpreadsTheBellOutcomesAndABadSpecIsAUsageError()
+    {
+        var (code, output, err) = CliRunner.Run("quantum", "run", Write("bell.qasm", Bell), "--shots", "4000", "--noise", "depolarizing:0.1", "--json");
+        Assert.True(code == 0, err);
+        var counts = JsonNode.Parse(output)!["counts"]!.AsObject();
+        Assert.True(counts.ContainsKey("01") || counts.ContainsKey("10"));
+        var (bad, _, badErr) = CliRunner.Run("quantum", "run", Write("bell.qasm", Bell), "--noise", "depolarising:0.1");
+        Assert.Equal(Program.UsageError, bad);
+        Assert.Contains("depolarising", badErr);
     }
 }
