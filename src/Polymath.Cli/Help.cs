@@ -66,7 +66,9 @@ internal static class Help
                       --list             list the rows that would run, and exit
 
                     Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul, training
-                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb).
+                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb),
+                    quantum (state-vector circuits at n = 20, 24, 26: times per circuit and per gate, and "passes":
+                    the time in read+write sweeps of the state at the measured bandwidth).
                     """);
                 return true;
             case "train":

@@ -105,6 +105,54 @@ internal static class GateFusion
         return output;
     }
 
+    /// <summary>
+    /// Merges consecutive ops that touch only qubits at or above <paramref name="minQubit"/> (each of which costs a full
+    /// sweep of memory) into one op on the union of their qubits: up to 3 qubits for any matrices (an 8×8 costs eight
+    /// complex products per amplitude, still less than the memory traffic of the sweeps it replaces), up to 4 when the
+    /// product stays monomial (permutations and phases cost one move per amplitude). Exact (float64 products).
+    /// </summary>
+    public static List<GateOp> MergeHighQubitOps(List<GateOp> ops, int minQubit)
+    {
+        var result = new List<GateOp>();
+        foreach (var op in ops)
+        {
+            if (result.Count > 0 && op.Qubits.Min() >= minQubit && result[^1].Qubits.Min() >= minQubit)
+            {
+                var last = result[^1];
+                int[] union = [.. last.Qubits.Union(op.Qubits).Order()];
+                if (union.Length <= 4)
+                {
+                    var merged = MatrixUtil.Multiply(op.FullMatrix(union), last.FullMatrix(union));
+                    if (union.Length <= 3 || IsMonomial(merged))
+                    {
+                        result[^1] = new GateOp(union, [], merged);
+                        continue;
+                    }
+                }
+            }
+            result.Add(op);
+        }
+        return result;
+    }
+
+    private static bool IsMonomial(Complex[,] m)
+    {
+        int d = m.GetLength(0);
+        var used = new bool[d];
+        for (int r = 0; r < d; r++)
+        {
+            int count = 0;
+            for (int c = 0; c < d; c++)
+            {
+                if (m[r, c] == Complex.Zero) continue;
+                if (++count > 1 || used[c]) return false;
+                used[c] = true;
+            }
+            if (count != 1) return false;
+        }
+        return true;
+    }
+
     /// <summary>A 2×2 on <paramref name="q"/> as a 4×4 over <paramref name="pair"/> (pair[0] is bit 0).</summary>
     private static Complex[,] OnPair(Complex[,] u, int q, int[] pair)
     {

@@ -25,7 +25,7 @@ internal sealed unsafe class GateProgram<T> where T : unmanaged, IFloatingPointI
     {
         _numQubits = numQubits;
         _blockQubits = Math.Min(numQubits, blockQubits ?? DefaultBlockQubits);
-        var list = fuse ? GateFusion.Fuse(ops, numQubits) : ops.ToList();
+        var list = fuse ? GateFusion.MergeHighQubitOps(GateFusion.Fuse(ops, numQubits), _blockQubits) : ops.ToList();
         var group = new List<CompiledGate<T>>();
         for (int i = 0; i < list.Count; i++)
         {
