@@ -100,13 +100,14 @@ internal readonly struct Coefficient<T>(Vector512<T> re, Vector512<T> imSigned, 
     /// <summary>Im(c).</summary>
     public readonly T I = scalarIm;
 
-    /// <summary>The entry <paramref name="c"/> rounded to T.</summary>
+    // (−1, +1, −1, +1, …): turns a broadcast Im(c) into the signed lane pattern without allocating.
+    private static readonly Vector512<T> AlternatingSign = Vector512.Create(
+        Enumerable.Range(0, Vector512<T>.Count).Select(l => (l & 1) == 0 ? -T.One : T.One).ToArray());
+
+    /// <summary>The entry <paramref name="c"/> rounded to T (no allocation: usable in kernels' hot loops).</summary>
     public static Coefficient<T> From(Complex c)
     {
         T r = T.CreateTruncating(c.Real), i = T.CreateTruncating(c.Imaginary);
-        var imSigned = ComplexVector<T>.IsSupported
-            ? ComplexVector<T>.Pattern(_ => c).ImSigned
-            : default;
-        return new Coefficient<T>(Vector512.Create(r), imSigned, r, i);
+        return new Coefficient<T>(Vector512.Create(r), Vector512.Create(i) * AlternatingSign, r, i);
     }
 }

@@ -39,6 +39,7 @@ internal sealed unsafe class DiagonalRun<T> : CompiledGate<T> where T : unmanage
     {
         _numQubits = numQubits;
         _low = LowBits;
+        MaxQubit = ops.Max(o => o.Qubits.Max());
         int lowSize = 1 << _low, highSize = 1 << (numQubits - _low);
         var low = new Complex[lowSize];
         Array.Fill(low, Complex.One);
@@ -67,7 +68,6 @@ internal sealed unsafe class DiagonalRun<T> : CompiledGate<T> where T : unmanage
             }
         }
         (_lowRe, _lowIm) = Split(low);
-        MaxQubit = numQubits - 1;
     }
 
     /// <summary>Bits of <paramref name="index"/> at <paramref name="qubits"/> (shifted down by <paramref name="shift"/>) as a sub-index.</summary>
@@ -113,13 +113,17 @@ internal sealed unsafe class DiagonalRun<T> : CompiledGate<T> where T : unmanage
                     f[lq, 0] *= diag[baseSub];
                     f[lq, 1] *= diag[baseSub | 1 << slot];
                 }
-                for (int x = 0; x < 64; x++)
-                {
-                    Complex a = _high[h], b = Complex.One;
-                    for (int l = 0; l < 6; l++) { a *= f[l, x >> l & 1]; b *= f[l + 6, x >> l & 1]; }
-                    g0[x] = a;
-                    g1[x] = b;
-                }
+                // g0[x] = high · Π_{l<6} f[l, bit l of x], g1 likewise over bits 6–11: built by doubling, 64 products each.
+                g0[0] = _high[h];
+                g1[0] = Complex.One;
+                for (int l = 0, size = 1; l < 6; l++, size <<= 1)
+                    for (int x = 0; x < size; x++)
+                    {
+                        g0[x | size] = g0[x] * f[l, 1];
+                        g0[x] *= f[l, 0];
+                        g1[x | size] = g1[x] * f[l + 6, 1];
+                        g1[x] *= f[l + 6, 0];
+                    }
                 for (int x = 0; x < 64; x++)
                 {
                     g0Re[2 * x] = g0Re[2 * x + 1] = T.CreateTruncating(g0[x].Real);

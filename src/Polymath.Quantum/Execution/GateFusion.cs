@@ -107,9 +107,10 @@ internal static class GateFusion
 
     /// <summary>
     /// Merges consecutive ops that touch only qubits at or above <paramref name="minQubit"/> (each of which costs a full
-    /// sweep of memory) into one op on the union of their qubits: up to 3 qubits for any matrices (an 8×8 costs eight
-    /// complex products per amplitude, still less than the memory traffic of the sweeps it replaces), up to 4 when the
-    /// product stays monomial (permutations and phases cost one move per amplitude). Exact (float64 products).
+    /// sweep of memory) into one op on the union of their qubits: up to 2 qubits for any matrices (a 4×4 sweep costs
+    /// about what one 2×2 sweep does, so two sweeps become one; an 8×8 was measured compute-bound at about three
+    /// sweeps' time, no gain), up to 4 when the product stays monomial (permutations and phases cost one move per
+    /// amplitude). Exact (float64 products).
     /// </summary>
     public static List<GateOp> MergeHighQubitOps(List<GateOp> ops, int minQubit)
     {
@@ -123,7 +124,7 @@ internal static class GateFusion
                 if (union.Length <= 4)
                 {
                     var merged = MatrixUtil.Multiply(op.FullMatrix(union), last.FullMatrix(union));
-                    if (union.Length <= 3 || IsMonomial(merged))
+                    if (union.Length <= 2 || IsMonomial(merged))
                     {
                         result[^1] = new GateOp(union, [], merged);
                         continue;

@@ -39,6 +39,15 @@ internal sealed unsafe class GateProgram<T> where T : unmanaged, IFloatingPointI
                 i = end - 1;
                 continue;
             }
+            // The same inside cache blocks: a block is a state of _blockQubits qubits to the gates it holds.
+            int endLow = i;
+            while (endLow < list.Count && list[endLow].Qubits.Max() < _blockQubits && DiagonalRun<T>.CanJoin(list[endLow], _blockQubits)) endLow++;
+            if (endLow - i >= 3 && numQubits > _blockQubits)
+            {
+                group.Add(new DiagonalRun<T>(list.GetRange(i, endLow - i), _blockQubits));
+                i = endLow - 1;
+                continue;
+            }
             var op = list[i];
             var g = CompiledGate<T>.Compile(op.Targets, op.Controls, op.Matrix);
             if (g is null) continue;

@@ -102,6 +102,8 @@ internal abstract unsafe class CompiledGate<T> where T : unmanaged, IFloatingPoi
             return new Compiled<MonomialOp<T>>(new MonomialOp<T>(offsets, source, coef!), sortedAll, setMask) { MaxQubit = maxQubit };
         if (k == 1)
             return new Compiled<Matrix2Op<T>>(new Matrix2Op<T>(1L << targets[0], matrix), sortedAll, setMask) { MaxQubit = maxQubit };
+        if (k == 3 && ComplexVector<T>.IsSupported && sortedAll[0] >= logW)
+            return new Compiled<Dense8Op<T>>(new Dense8Op<T>(offsets, matrix), sortedAll, setMask) { MaxQubit = maxQubit };
         if (k == 2)
             return new Compiled<Dense4Op<T>>(new Dense4Op<T>(offsets, matrix), sortedAll, setMask) { MaxQubit = maxQubit };
         return new Compiled<DenseOp<T>>(new DenseOp<T>(offsets, matrix), sortedAll, setMask) { MaxQubit = maxQubit };

@@ -246,10 +246,19 @@ internal readonly unsafe struct Dense4Op<T> : IRunOp<T>
                 var v2 = Vector512.Load(p2 + i); var v3 = Vector512.Load(p3 + i);
                 var s0 = ComplexVector<T>.SwapReIm(v0); var s1 = ComplexVector<T>.SwapReIm(v1);
                 var s2 = ComplexVector<T>.SwapReIm(v2); var s3 = ComplexVector<T>.SwapReIm(v3);
-                Row(m, 0, v0, s0, v1, s1, v2, s2, v3, s3).Store(p0 + i);
-                Row(m, 4, v0, s0, v1, s1, v2, s2, v3, s3).Store(p1 + i);
-                Row(m, 8, v0, s0, v1, s1, v2, s2, v3, s3).Store(p2 + i);
-                Row(m, 12, v0, s0, v1, s1, v2, s2, v3, s3).Store(p3 + i);
+                // Written out (no helper taking eight vectors by value): the operands stay in registers.
+                for (int r = 0; r < 4; r++)
+                {
+                    ref readonly var c0 = ref m[4 * r];
+                    ref readonly var c1 = ref m[4 * r + 1];
+                    ref readonly var c2 = ref m[4 * r + 2];
+                    ref readonly var c3 = ref m[4 * r + 3];
+                    var acc = ComplexVector<T>.MulAdd(c0.Re, v0, c0.ImSigned * s0);
+                    acc = ComplexVector<T>.MulAdd(c1.Re, v1, ComplexVector<T>.MulAdd(c1.ImSigned, s1, acc));
+                    acc = ComplexVector<T>.MulAdd(c2.Re, v2, ComplexVector<T>.MulAdd(c2.ImSigned, s2, acc));
+                    acc = ComplexVector<T>.MulAdd(c3.Re, v3, ComplexVector<T>.MulAdd(c3.ImSigned, s3, acc));
+                    acc.Store((r == 0 ? p0 : r == 1 ? p1 : r == 2 ? p2 : p3) + i);
+                }
             }
         }
         for (; i < n; i += 2)
@@ -267,12 +276,6 @@ internal readonly unsafe struct Dense4Op<T> : IRunOp<T>
             }
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Row(Coefficient<T>[] m, int r,
-        Vector512<T> v0, Vector512<T> s0, Vector512<T> v1, Vector512<T> s1, Vector512<T> v2, Vector512<T> s2, Vector512<T> v3, Vector512<T> s3) =>
-        ComplexVector<T>.MulAcc(m[r], v0, s0, ComplexVector<T>.MulAcc(m[r + 1], v1, s1,
-            ComplexVector<T>.MulAcc(m[r + 2], v2, s2, ComplexVector<T>.Mul(m[r + 3], v3, s3))));
 }
 
 /// <summary>
@@ -317,6 +320,63 @@ internal readonly unsafe struct InVectorDenseOp<T> : IRunOp<T>
                 o = ComplexVector<T>.MulAcc(_a[x], w, ComplexVector<T>.SwapReIm(w), o);
             }
             o.Store(p + i);
+        }
+    }
+}
+
+/// <summary>Dense 8×8 on three target qubits (what high-qubit merging produces): 64 complex products per group, operands in registers.</summary>
+internal readonly unsafe struct Dense8Op<T> : IRunOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly long _o1, _o2, _o3, _o4, _o5, _o6, _o7;   // in T units
+    private readonly Coefficient<T>[] _m;
+
+    public Dense8Op(long[] offsets, Complex[,] m)
+    {
+        (_o1, _o2, _o3, _o4, _o5, _o6, _o7) = (2 * offsets[1], 2 * offsets[2], 2 * offsets[3], 2 * offsets[4], 2 * offsets[5], 2 * offsets[6], 2 * offsets[7]);
+        _m = new Coefficient<T>[64];
+        for (int r = 0; r < 8; r++) for (int c = 0; c < 8; c++) _m[8 * r + c] = Coefficient<T>.From(m[r, c]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ApplyRun(T* amp, long start, long len)
+    {
+        T* p0 = amp + 2 * start;
+        T* p1 = p0 + _o1, p2 = p0 + _o2, p3 = p0 + _o3, p4 = p0 + _o4, p5 = p0 + _o5, p6 = p0 + _o6, p7 = p0 + _o7;
+        var m = _m;
+        long n = 2 * len, i = 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            for (; i + lanes <= n; i += lanes)
+            {
+                var v0 = Vector512.Load(p0 + i); var v1 = Vector512.Load(p1 + i); var v2 = Vector512.Load(p2 + i); var v3 = Vector512.Load(p3 + i);
+                var v4 = Vector512.Load(p4 + i); var v5 = Vector512.Load(p5 + i); var v6 = Vector512.Load(p6 + i); var v7 = Vector512.Load(p7 + i);
+                var s0 = ComplexVector<T>.SwapReIm(v0); var s1 = ComplexVector<T>.SwapReIm(v1); var s2 = ComplexVector<T>.SwapReIm(v2); var s3 = ComplexVector<T>.SwapReIm(v3);
+                var s4 = ComplexVector<T>.SwapReIm(v4); var s5 = ComplexVector<T>.SwapReIm(v5); var s6 = ComplexVector<T>.SwapReIm(v6); var s7 = ComplexVector<T>.SwapReIm(v7);
+                for (int r = 0; r < 8; r++)
+                {
+                    int k = 8 * r;
+                    var acc = ComplexVector<T>.MulAdd(m[k].Re, v0, m[k].ImSigned * s0);
+                    acc = ComplexVector<T>.MulAdd(m[k + 1].Re, v1, ComplexVector<T>.MulAdd(m[k + 1].ImSigned, s1, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 2].Re, v2, ComplexVector<T>.MulAdd(m[k + 2].ImSigned, s2, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 3].Re, v3, ComplexVector<T>.MulAdd(m[k + 3].ImSigned, s3, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 4].Re, v4, ComplexVector<T>.MulAdd(m[k + 4].ImSigned, s4, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 5].Re, v5, ComplexVector<T>.MulAdd(m[k + 5].ImSigned, s5, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 6].Re, v6, ComplexVector<T>.MulAdd(m[k + 6].ImSigned, s6, acc));
+                    acc = ComplexVector<T>.MulAdd(m[k + 7].Re, v7, ComplexVector<T>.MulAdd(m[k + 7].ImSigned, s7, acc));
+                    T* dst = r switch { 0 => p0, 1 => p1, 2 => p2, 3 => p3, 4 => p4, 5 => p5, 6 => p6, _ => p7 };
+                    acc.Store(dst + i);
+                }
+            }
+        }
+        if (i < n)
+        {
+            // Scalar tail (runs shorter than a vector): the general dense kernel.
+            long[] offsets = [0, _o1 / 2, _o2 / 2, _o3 / 2, _o4 / 2, _o5 / 2, _o6 / 2, _o7 / 2];
+            var full = new Complex[8, 8];
+            for (int r = 0; r < 8; r++) for (int c = 0; c < 8; c++) full[r, c] = new Complex(double.CreateTruncating(m[8 * r + c].R), double.CreateTruncating(m[8 * r + c].I));
+            new DenseOp<T>(offsets, full).ApplyRun(amp, start + i / 2, len - i / 2);
         }
     }
 }
