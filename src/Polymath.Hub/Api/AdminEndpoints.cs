@@ -17,7 +17,8 @@ internal static class AdminEndpoints
         app.MapPost("/api/admin/gc", async (HttpContext c) =>
         {
             var caller = SiteAdmin(c);
-            var body = c.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<GcRequest>(c.Request) : new GcRequest(null);
+            bool hasBody = c.Request.ContentLength > 0 || (c.Request.ContentLength is null && c.Request.Headers.TransferEncoding.Count > 0);
+            var body = hasBody ? await ApiJson.ReadAsync<GcRequest>(c.Request) : new GcRequest(null);
             var grace = body.GraceSeconds is double s ? TimeSpan.FromSeconds(Math.Max(0, s)) : DefaultGrace;
             var report = await Maintenance.CollectGarbageAsync(hub.Db, hub.Blobs, Path.Combine(hub.DataDir, "uploads"), grace, c.RequestAborted);
             await hub.Db.WriteAsync(async sql => { await Audit.AppendAsync(sql, caller, "gc", null, report); return 0; }, c.RequestAborted);
