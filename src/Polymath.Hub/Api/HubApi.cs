@@ -18,6 +18,7 @@ internal static class HubApi
         VersionEndpoints.Map(app, hub);
         FileEndpoints.Map(app, hub);
         MetadataEndpoints.Map(app, hub);
+        AnnotationEndpoints.Map(app, hub);
         AdminEndpoints.Map(app, hub);
     }
 

@@ -41,3 +41,9 @@ internal sealed record TagRequest(string? Name, string? Target);
 
 /// <summary>Body of POST /api/admin/gc: how old an unreferenced blob must be to go (default one day).</summary>
 internal sealed record GcRequest(double? GraceSeconds);
+
+/// <summary>Body of PUT /api/repos/{owner}/{name}/labelsets/{set}: the allowed labels.</summary>
+internal sealed record LabelSetRequest(List<string>? Labels);
+
+/// <summary>Body of POST /api/repos/{owner}/{name}/annotations: a label on a file (or one record of it) of a version.</summary>
+internal sealed record AnnotationRequest(string? Path, string? Key, string? Value, string? Rev = null, string? Record = null, string? LabelSet = null);
