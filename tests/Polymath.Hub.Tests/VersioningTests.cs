@@ -145,7 +145,7 @@ public abstract class VersioningTests(string backend) : HubTestBase(backend)
     {
         await Admin.CreateRepoAsync("dl");
         var data = new byte[100_000];
-        new Random(1).NextBytes(data);
+        new System.Random(1).NextBytes(data);
         var up = await Admin.UploadAsync("admin", "dl", new MemoryStream(data), data.Length);
         var small = await Admin.UploadAsync("admin", "dl", new MemoryStream("hello"u8.ToArray()), 5);
         await Admin.CommitAsync("admin", "dl", "main", null, "files", [new("bin/data.bin", up.Sha256!), new("bin/sub/hello.txt", small.Sha256!), new("top.txt", small.Sha256!)]);
