@@ -26,6 +26,3 @@ internal static class Audit
     private static AuditEntry Read(Row r) =>
         new(r.Long(0), r.Text(1), r.Text(2), r.Text(3), r.TextOrNull(4), JsonSerializer.Deserialize<JsonElement>(r.Text(5)));
 }
-
-/// <summary>One audit log entry as the API returns it.</summary>
-internal sealed record AuditEntry(long Id, string Time, string Actor, string Action, string? Repo, JsonElement Detail);

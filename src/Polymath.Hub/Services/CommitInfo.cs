@@ -9,6 +9,3 @@ internal sealed record CommitInfo(string Id, string? Parent, string Author, stri
     /// <summary>Maps a row selected with <see cref="Columns"/>.</summary>
     public static CommitInfo Read(Data.Row r) => new(r.Text(0), r.TextOrNull(1), r.Text(2), r.Text(3), r.Text(4));
 }
-
-/// <summary>A file of a version: its path and the blob that holds its bytes.</summary>
-internal sealed record FileEntry(string Path, string Sha256, long Size);

@@ -208,6 +208,3 @@ internal static class Commits
                     : $"branch '{branch}' of {repo.FullName} moved: it is at {actual}, not at {expected}; nothing was written.",
             new Dictionary<string, object?> { ["branch"] = branch, ["expected"] = expected, ["actual"] = actual });
 }
-
-/// <summary>A branch or tag and the commit it names.</summary>
-internal sealed record RefInfo(string Kind, string Name, string Commit, string Updated);

@@ -85,13 +85,3 @@ internal static class Maintenance
         return new VerifyReport(checkedBlobs, bytes, commits, corrupt, missing, [.. damaged], temps);
     }
 }
-
-/// <summary>What garbage collection removed.</summary>
-internal sealed record GcReport(long DeletedBlobs, long FreedBytes, long KeptBlobs, long DeletedTempFiles);
-
-/// <summary>What verification found; <see cref="Ok"/> when nothing is corrupt or missing.</summary>
-internal sealed record VerifyReport(long Blobs, long Bytes, long Commits, List<string> CorruptBlobs, List<string> MissingFiles, List<string> DamagedVersions, int TempFiles)
-{
-    /// <summary>True when every blob matches its hash and every version's files are present.</summary>
-    public bool Ok => CorruptBlobs.Count == 0 && MissingFiles.Count == 0;
-}

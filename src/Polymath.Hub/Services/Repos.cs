@@ -118,6 +118,3 @@ internal static class Repos
         return ("team", await Accounts.TeamIdAsync(sql, orgId, parts[0], parts[1]), team);
     }
 }
-
-/// <summary>A role granted in a repository: to a "user" or a "team" (named org/team).</summary>
-internal sealed record GrantInfo(string Kind, string Principal, string Role);

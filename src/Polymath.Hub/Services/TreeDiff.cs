@@ -20,6 +20,3 @@ internal sealed record TreeDiff(string From, string To, List<FileEntry> Added, L
         return new TreeDiff(from, to, added, removed, modified);
     }
 }
-
-/// <summary>A file present in both versions with different contents.</summary>
-internal sealed record FileChange(string Path, string OldSha256, string NewSha256, long OldSize, long NewSize);

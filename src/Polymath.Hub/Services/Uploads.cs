@@ -184,6 +184,3 @@ internal sealed class Uploads(HubDatabase db, BlobStore blobs, string partsDir, 
         public string RepoFullName => $"{Owner}/{RepoName}";
     }
 }
-
-/// <summary>An upload session as the API reports it: declared size, bytes received, and the blob once complete.</summary>
-internal sealed record UploadState(string Id, long Size, long Offset, string? Sha256);

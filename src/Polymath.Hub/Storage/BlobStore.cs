@@ -143,13 +143,3 @@ internal sealed class BlobStore
         catch (UnauthorizedAccessException) { }
     }
 }
-
-/// <summary>A stored blob: its hash, its length, and whether this write added it (false: deduplicated).</summary>
-internal sealed record BlobInfo(string Sha256, long Size, bool New);
-
-/// <summary>A blob was larger than the limit; nothing was stored.</summary>
-internal sealed class BlobTooLargeException(long maxBytes) : Exception($"the content is larger than the limit of {maxBytes} bytes")
-{
-    /// <summary>The limit that was exceeded.</summary>
-    public long MaxBytes { get; } = maxBytes;
-}
