@@ -8,7 +8,7 @@ namespace Polymath.Cli;
 /// <summary><c>polymath hub</c>: run a data-sharing hub and work with its repositories.</summary>
 internal static class HubCommand
 {
-    private static readonly string[] Verbs = ["serve", "login", "create", "push", "pull", "log", "diff", "tag", "grant", "revoke", "annotate", "verify", "gc", "user", "token"];
+    private static readonly string[] Verbs = ["serve", "login", "create", "push", "pull", "log", "diff", "tag", "grant", "revoke", "annotate", "verify", "gc", "user", "token", "bench"];
 
     public static int Run(string[] argv, CancellationToken cancel)
     {
@@ -31,6 +31,7 @@ internal static class HubCommand
                 "serve" => Serve(rest, cancel).GetAwaiter().GetResult(),
                 "login" => Login(rest, cancel).GetAwaiter().GetResult(),
                 "verify" => Verify(rest, cancel).GetAwaiter().GetResult(),
+                "bench" => HubBenchCommand.RunAsync(rest, cancel).GetAwaiter().GetResult(),
                 _ when Verbs.Contains(verb) => WithClient(verb, rest, cancel).GetAwaiter().GetResult(),
                 _ => throw new UsageException($"unknown hub command '{verb}'. Commands: {string.Join(", ", Verbs)}.", "hub"),
             };
@@ -342,6 +343,10 @@ internal static class HubCommand
                         start a site administrator 'admin' is created and its token written to DIR/admin-token
               verify --data DIR [--db CONNECTION]
                         check a stopped hub's storage offline (or, without --data, ask the running hub)
+
+              bench [--size-mib 1024] [--readers 50] [--requests 20] [--dir DIR] [--db CONNECTION] [--json]
+                        throughput on loopback beside a plain file copy on the same disk, measured in the same
+                        run: upload and download MB/s of one file, p50/p99 latency of concurrent small reads
 
             Client (the hub and token come from 'login', or --url URL --token TOKEN on any command):
               login --url URL [--token TOKEN | --token - | --token-file FILE]

@@ -145,6 +145,17 @@ public sealed class HubCliTests() : HubTestBase("sqlite")
     }
 
     [Fact]
+    public void Bench_reports_throughput_beside_a_file_copy_and_reader_latencies()
+    {
+        var bench = Cli("hub", "bench", "--size-mib", "2", "--readers", "3", "--requests", "2", "--dir", Backend.DataDir, "--json");
+        Assert.Equal(0, bench.Code);
+        var row = System.Text.Json.Nodes.JsonNode.Parse(bench.Out.Trim().Split('\n')[^1])!;
+        foreach (var key in new[] { "copy_mbs", "upload_mbs", "download_mbs", "upload_vs_copy", "download_vs_copy", "small_p50_ms", "small_p99_ms", "peak_working_set_mb" })
+            Assert.True(row[key]!.GetValue<double>() > 0, key);
+        Assert.Equal(6, row["small_requests"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Hub_help_lists_every_verb()
     {
         var help = Cli("hub", "--help");
