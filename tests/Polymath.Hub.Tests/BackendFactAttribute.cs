@@ -15,7 +15,10 @@ public sealed class BackendFactAttribute : FactAttribute;
 /// <summary>Marks test classes that run against PostgreSQL.</summary>
 public interface IPostgresBackend;
 
-/// <summary>Creates a skipped test case for PostgreSQL classes when no server is configured.</summary>
+/// <summary>Marks test classes that drive a real headless Chromium.</summary>
+public interface IBrowserTests;
+
+/// <summary>Creates a skipped test case for PostgreSQL classes when no server is configured, and for browser classes without Chromium.</summary>
 public sealed class BackendFactDiscoverer(IMessageSink diagnostics) : IXunitTestCaseDiscoverer
 {
     /// <summary>One test case: runnable, or skipped with the reason.</summary>
@@ -26,6 +29,11 @@ public sealed class BackendFactDiscoverer(IMessageSink diagnostics) : IXunitTest
         {
             yield return new XunitSkippedDataRowTestCase(diagnostics, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod,
                 $"PostgreSQL tests need {TestBackend.PostgresVariable} (a connection string; scripts/start-postgres.sh prints one).");
+            yield break;
+        }
+        if (typeof(IBrowserTests).IsAssignableFrom(type) && BrowserSession.SkipReason is { } reason)
+        {
+            yield return new XunitSkippedDataRowTestCase(diagnostics, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod, reason);
             yield break;
         }
         yield return new XunitTestCase(diagnostics, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod);

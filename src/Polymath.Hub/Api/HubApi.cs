@@ -20,6 +20,7 @@ internal static class HubApi
         MetadataEndpoints.Map(app, hub);
         AnnotationEndpoints.Map(app, hub);
         AdminEndpoints.Map(app, hub);
+        Ui.UiEndpoints.Map(app);
     }
 
     /// <summary>A JSON response with the API's serializer settings.</summary>

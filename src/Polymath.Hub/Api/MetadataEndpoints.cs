@@ -45,7 +45,11 @@ internal static class MetadataEndpoints
                 var (repo, _) = await Access.RequireAsync(sql, caller, owner, name, Role.Reader);
                 return await Metadata.GetCardAsync(sql, repo);
             }, c.RequestAborted);
-            return card is null ? throw HubException.NotFound($"{owner}/{name} has no card yet.") : Results.Text(card, "text/markdown; charset=utf-8");
+            if (card is null)
+                throw HubException.NotFound($"{owner}/{name} has no card yet.");
+            return c.Request.Query["format"] == "html"
+                ? Results.Text(Ui.MarkdownLite.ToHtml(card), "text/html; charset=utf-8")
+                : Results.Text(card, "text/markdown; charset=utf-8");
         });
 
         app.MapPut("/api/repos/{owner}/{name}/card", async (HttpContext c, string owner, string name) =>
