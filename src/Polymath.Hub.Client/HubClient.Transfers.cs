@@ -121,8 +121,35 @@ public sealed partial class HubClient
         }
     }
 
+    /// <summary>
+    /// The local path of a file of a version given as <c>hub://owner/name@rev/path</c>: the file in the local cache, named
+    /// by its hash, downloaded (streamed and verified) only when it is not cached yet. Readers such as
+    /// <c>Polymath.Data.Csv.Read</c> and the <c>DataLoader</c> then read it like any local file; do not modify it.
+    /// </summary>
+    public async Task<string> LocalPathAsync(string address, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var a = HubAddress.Parse(address);
+        if (a.Path.Length == 0)
+            throw new FormatException($"'{address}' names no file: add its path, hub://owner/name@rev/path.");
+        var tree = await TreeAsync(a.Owner, a.Name, a.Revision, a.Path, cancel);
+        var file = tree.Files.FirstOrDefault(f => f.Path == a.Path)
+            ?? throw new HubApiException(404, "Not found", $"'{a.Path}' is not a file of {a.Owner}/{a.Name}@{a.Revision ?? "main"}.");
+        return await EnsureCachedAsync(a.Owner, a.Name, tree.Commit, file, progress, cancel);
+    }
+
     /// <summary>Puts a blob into the cache (downloading it unless already there) and copies it to <paramref name="destination"/>.</summary>
     private async Task FetchAsync(string owner, string name, string commit, HubFile file, string destination, IProgress<TransferProgress>? progress, CancellationToken cancel)
+    {
+        string cached = await EnsureCachedAsync(owner, name, commit, file, progress, cancel);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(destination));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        string part = destination + ".part";
+        File.Copy(cached, part, overwrite: true);
+        File.Move(part, destination, overwrite: true);
+    }
+
+    /// <summary>The cached copy of a blob, downloaded (hash checked on the way in) when missing.</summary>
+    private async Task<string> EnsureCachedAsync(string owner, string name, string commit, HubFile file, IProgress<TransferProgress>? progress, CancellationToken cancel)
     {
         string cached = BlobCache.PathOf(CacheDir, file.Sha256);
         if (!File.Exists(cached) || new FileInfo(cached).Length != file.Size)
@@ -163,11 +190,7 @@ public sealed partial class HubClient
         {
             progress?.Report(new TransferProgress(file.Path, file.Size, file.Size));
         }
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(destination));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        string part = destination + ".part";
-        File.Copy(cached, part, overwrite: true);
-        File.Move(part, destination, overwrite: true);
+        return cached;
     }
 
     /// <summary>
