@@ -68,6 +68,8 @@ public abstract class AuthorizationTests(string backend) : HubTestBase(backend)
         string scoped = (await Admin.CreateTokenAsync("one-repo", "write", repo: "lab/secret", user: "wendy")).Token;
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(scoped, HttpMethod.Get, "/api/repos/lab/secret")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(scoped, HttpMethod.Get, "/api/repos/lab/other")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(scoped, HttpMethod.Post, "/api/orgs", """{"name":"sneaky"}""")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(scoped, HttpMethod.Post, "/api/repos", """{"name":"sneaky"}""")).Status);
     }
 
     [BackendFact]

@@ -29,7 +29,7 @@ internal static class Accounts
     /// <summary>Creates an organisation whose first owner is the caller.</summary>
     public static async Task CreateOrgAsync(Sql sql, Caller caller, string name)
     {
-        RequireWriter(caller);
+        RequireAccountWriter(caller);
         Names.Account(name, "organisation name");
         string id = TokenHasher.NewId();
         int n = await sql.ExecAsync("INSERT INTO principals (id, kind, name, site_admin, created) VALUES (@i, 'org', @n, 0, @t) ON CONFLICT DO NOTHING",
@@ -158,7 +158,7 @@ internal static class Accounts
     /// <summary>The organisation's id, when the caller owns it (or is a site admin).</summary>
     public static async Task<string> RequireOrgOwnerAsync(Sql sql, Caller caller, string org)
     {
-        RequireWriter(caller);
+        RequireAccountWriter(caller);
         string orgId = await sql.ScalarAsync<string>("SELECT id FROM principals WHERE name = @n AND kind = 'org'", ("n", org))
             ?? throw HubException.NotFound($"organisation '{Names.Shown(org)}' does not exist.");
         if (caller.SiteAdmin)
@@ -169,7 +169,15 @@ internal static class Accounts
         return orgId;
     }
 
-    /// <summary>Requires a signed-in caller with a write-scope token that is not limited to one repository's contents.</summary>
+    /// <summary>Requires a write-scope token that is not limited to one repository (organisations, teams, new repositories).</summary>
+    public static void RequireAccountWriter(Caller caller)
+    {
+        RequireWriter(caller);
+        if (caller.TokenRepoId is not null)
+            throw HubException.Forbidden("a token limited to one repository cannot change organisations, teams or create repositories.");
+    }
+
+    /// <summary>Requires a signed-in caller with a write-scope token.</summary>
     public static void RequireWriter(Caller caller)
     {
         if (!caller.IsAuthenticated)
