@@ -247,8 +247,8 @@ internal static class HubCommand
             {
                 double? grace = args.Double("--grace-seconds", 0, 1e9);
                 args.End(["--grace-seconds", "--url", "--token"]);
-                var r = await client.CollectGarbageAsync(grace, cancel);
-                Console.WriteLine($"deleted {r["deletedBlobs"]} blobs ({r["freedBytes"]} bytes), kept {r["keptBlobs"]}");
+                var r = await client.CollectGarbageAsync(grace, cancel: cancel);
+                Console.WriteLine($"deleted {r["deletedBlobs"]} blobs ({r["freedBytes"]} bytes) and {r["abandonedUploads"]} abandoned upload sessions, kept {r["keptBlobs"]} blobs");
                 return 0;
             }
             case "user":

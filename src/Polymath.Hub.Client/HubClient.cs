@@ -161,9 +161,12 @@ public sealed partial class HubClient : IDisposable
     /// <summary>Re-hashes every blob on the hub and checks every version's files (site administrators).</summary>
     public Task<JsonObject> VerifyAsync(CancellationToken cancel = default) => SendAsync<JsonObject>(HttpMethod.Post, "api/admin/verify", null, cancel);
 
-    /// <summary>Deletes blobs no version references, older than <paramref name="graceSeconds"/> (site administrators).</summary>
-    public Task<JsonObject> CollectGarbageAsync(double? graceSeconds = null, CancellationToken cancel = default) =>
-        SendAsync<JsonObject>(HttpMethod.Post, "api/admin/gc", new { graceSeconds }, cancel);
+    /// <summary>
+    /// Deletes blobs no version references, older than <paramref name="graceSeconds"/> (default a day), and upload sessions
+    /// unfinished for longer than <paramref name="abandonedUploadSeconds"/> (default a week); site administrators only.
+    /// </summary>
+    public Task<JsonObject> CollectGarbageAsync(double? graceSeconds = null, double? abandonedUploadSeconds = null, CancellationToken cancel = default) =>
+        SendAsync<JsonObject>(HttpMethod.Post, "api/admin/gc", new { graceSeconds, abandonedUploadSeconds }, cancel);
 
     /// <summary>A raw request for callers that need headers (ranges, ETags): the response is the caller's to dispose.</summary>
     public Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancel = default) =>

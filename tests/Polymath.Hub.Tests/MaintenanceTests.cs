@@ -25,6 +25,24 @@ public abstract class MaintenanceTests(string backend) : HubTestBase(backend)
     }
 
     [BackendFact]
+    public async Task Gc_removes_abandoned_upload_sessions_and_their_parts_but_keeps_recent_ones()
+    {
+        await Admin.CreateRepoAsync("s");
+        var session = await Admin.StartUploadAsync("admin", "s", 100);
+        await Admin.SendChunkAsync(session.Id, 0, new byte[40]);
+        string part = Path.Combine(Backend.DataDir, "uploads", session.Id + ".part");
+
+        var kept = await Admin.CollectGarbageAsync(graceSeconds: 0);
+        Assert.Equal(0, kept["abandonedUploads"]!.GetValue<long>());
+        Assert.Equal(40, (await Admin.GetUploadAsync(session.Id)).Offset);
+
+        var report = await Admin.CollectGarbageAsync(graceSeconds: 0, abandonedUploadSeconds: 0);
+        Assert.Equal(1, report["abandonedUploads"]!.GetValue<long>());
+        Assert.False(File.Exists(part));
+        Assert.Equal(404, (await Assert.ThrowsAsync<Polymath.Hub.Client.HubApiException>(() => Admin.GetUploadAsync(session.Id))).Status);
+    }
+
+    [BackendFact]
     public async Task Verify_finds_a_corrupted_blob_and_names_the_versions_it_damages()
     {
         await Admin.CreateRepoAsync("v");

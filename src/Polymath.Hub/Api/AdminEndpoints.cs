@@ -11,6 +11,9 @@ internal static class AdminEndpoints
     /// <summary>Default age an unreferenced blob must reach before garbage collection removes it.</summary>
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromDays(1);
 
+    /// <summary>Default time an unfinished upload session is kept before garbage collection removes it and its parts.</summary>
+    public static readonly TimeSpan DefaultUploadLifetime = TimeSpan.FromDays(7);
+
     /// <summary>Registers the admin endpoints.</summary>
     public static void Map(WebApplication app, HubContext hub)
     {
@@ -20,7 +23,8 @@ internal static class AdminEndpoints
             bool hasBody = c.Request.ContentLength > 0 || (c.Request.ContentLength is null && c.Request.Headers.TransferEncoding.Count > 0);
             var body = hasBody ? await ApiJson.ReadAsync<GcRequest>(c.Request) : new GcRequest(null);
             var grace = body.GraceSeconds is double s ? TimeSpan.FromSeconds(Math.Max(0, s)) : DefaultGrace;
-            var report = await Maintenance.CollectGarbageAsync(hub.Db, hub.Blobs, Path.Combine(hub.DataDir, "uploads"), grace, c.RequestAborted);
+            var sessions = body.AbandonedUploadSeconds is double a ? TimeSpan.FromSeconds(Math.Max(0, a)) : DefaultUploadLifetime;
+            var report = await Maintenance.CollectGarbageAsync(hub.Db, hub.Blobs, Path.Combine(hub.DataDir, "uploads"), grace, sessions, c.RequestAborted);
             await hub.Db.WriteAsync(async sql => { await Audit.AppendAsync(sql, caller, "gc", null, report); return 0; }, c.RequestAborted);
             return HubApi.Json(report);
         });

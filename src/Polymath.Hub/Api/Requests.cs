@@ -39,8 +39,8 @@ internal sealed record BranchRequest(string? Target, string? Expected);
 /// <summary>Body of POST /api/repos/{owner}/{name}/tags.</summary>
 internal sealed record TagRequest(string? Name, string? Target);
 
-/// <summary>Body of POST /api/admin/gc: how old an unreferenced blob must be to go (default one day).</summary>
-internal sealed record GcRequest(double? GraceSeconds);
+/// <summary>Body of POST /api/admin/gc: how old an unreferenced blob must be to go (default one day), and how long an unfinished upload session lives (default a week).</summary>
+internal sealed record GcRequest(double? GraceSeconds, double? AbandonedUploadSeconds = null);
 
 /// <summary>Body of PUT /api/repos/{owner}/{name}/labelsets/{set}: the allowed labels.</summary>
 internal sealed record LabelSetRequest(List<string>? Labels);

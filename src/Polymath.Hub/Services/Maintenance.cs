@@ -9,10 +9,22 @@ internal static class Maintenance
 {
     /// <summary>
     /// Deletes blobs that no version references and that no upload completed within <paramref name="grace"/> (an
-    /// upload waiting for its commit), plus temporary files older than the grace period left by killed writers.
+    /// upload waiting for its commit), temporary files older than the grace period left by killed writers, and upload
+    /// sessions (with their parts) left unfinished for longer than <paramref name="abandonedUploads"/>.
     /// </summary>
-    public static async Task<GcReport> CollectGarbageAsync(HubDatabase db, BlobStore blobs, string partsDir, TimeSpan grace, CancellationToken cancel)
+    public static async Task<GcReport> CollectGarbageAsync(HubDatabase db, BlobStore blobs, string partsDir, TimeSpan grace, TimeSpan abandonedUploads, CancellationToken cancel)
     {
+        // Upload sessions nobody finished within their lifetime: their parts go, and the session with them.
+        string sessionCutoff = Clock.Format(DateTimeOffset.UtcNow - abandonedUploads);
+        var abandoned = await db.ReadAsync(sql => sql.QueryAsync("SELECT id FROM uploads WHERE completed IS NULL AND created <= @c", r => r.Text(0), ("c", sessionCutoff)), cancel);
+        foreach (var id in abandoned)
+        {
+            await db.WriteAsync(sql => sql.ExecAsync("DELETE FROM uploads WHERE id = @i AND completed IS NULL", ("i", id)), cancel);
+            string part = Path.Combine(partsDir, id + ".part");
+            if (File.Exists(part))
+                File.Delete(part);
+        }
+
         string cutoff = Clock.Format(DateTimeOffset.UtcNow - grace);
         var keep = await db.ReadAsync(async sql =>
         {
@@ -42,7 +54,7 @@ internal static class Maintenance
         foreach (var dir in new[] { blobs.TempDir })
             foreach (var f in Directory.EnumerateFiles(dir))
                 if (File.GetLastWriteTimeUtc(f) <= DateTime.UtcNow - grace) { File.Delete(f); temps++; }
-        return new GcReport(deleted, freed, kept, temps);
+        return new GcReport(deleted, freed, kept, temps, abandoned.Count);
     }
 
     /// <summary>

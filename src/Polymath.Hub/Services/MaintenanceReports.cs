@@ -1,7 +1,7 @@
 namespace Polymath.Hub.Services;
 
 /// <summary>What garbage collection removed.</summary>
-internal sealed record GcReport(long DeletedBlobs, long FreedBytes, long KeptBlobs, long DeletedTempFiles);
+internal sealed record GcReport(long DeletedBlobs, long FreedBytes, long KeptBlobs, long DeletedTempFiles, long AbandonedUploads);
 
 /// <summary>What verification found; <see cref="Ok"/> when nothing is corrupt or missing.</summary>
 internal sealed record VerifyReport(long Blobs, long Bytes, long Commits, List<string> CorruptBlobs, List<string> MissingFiles, List<string> DamagedVersions, int TempFiles)
