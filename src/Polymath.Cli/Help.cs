@@ -17,6 +17,7 @@ internal static class Help
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
               predict  classify images with a checkpoint
               quantum  simulate quantum circuits: run OpenQASM files, Grover, Shor, Hamiltonian evolution
+              hub      run a data-sharing hub, or push, pull, tag, diff and share versioned datasets on one
               help     show help for a command: polymath help bench
 
             Options:
@@ -170,6 +171,9 @@ internal static class Help
                     evolve    Trotter time evolution of a spin chain beside the exact evolution; prints observables
                               over time and writes an SVG plot (default evolve.svg)
                     """);
+                return true;
+            case "hub":
+                HubCommand.PrintHelp();
                 return true;
             case "help":
                 Top();

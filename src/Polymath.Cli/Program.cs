@@ -70,10 +70,12 @@ public static class Program
                 return PredictCommand.Run(rest, cancel);
             case "quantum":
                 return QuantumCommand.Run(rest, cancel);
+            case "hub":
+                return HubCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, quantum, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, quantum, hub, help.");
         }
     }
 
