@@ -66,23 +66,39 @@ public static class FeatureScores
 
     /// <summary>
     /// Mutual information (nats) between each continuous feature and discrete labels, by the k-nearest-neighbour
-    /// estimator of Ross (2014): ψ(n) + ⟨ψ(k)⟩ − ⟨ψ(N_c)⟩ − ⟨ψ(m)⟩, on features scaled to unit variance (as sklearn,
-    /// without its tiny random jitter). Clipped at 0.
+    /// estimator of Ross (2014): ψ(n) + ⟨ψ(k)⟩ − ⟨ψ(N_c)⟩ − ⟨ψ(m)⟩, on features scaled to unit variance and jittered
+    /// by 1e-10 × max(1, mean |x|) Gaussian noise (seeded) so that repeated values do not tie, as sklearn does.
+    /// Clipped at 0.
     /// </summary>
-    public static double[] MutualInfoClassif(double[,] x, double[] y, int nNeighbors = 3)
+    public static double[] MutualInfoClassif(double[,] x, double[] y, int nNeighbors = 3, int randomState = 0)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
         var mi = new double[d];
         var means = MathUtil.ColumnMeans(x);
-        var std = MathUtil.ColumnVariances(x, means).Select(v => Math.Sqrt(v * n / Math.Max(n - 1, 1))).ToArray();
-        Parallel.For(0, d, new ParallelOptions { MaxDegreeOfParallelism = MathUtil.Threads(-1) }, j =>
+        var std = MathUtil.ColumnVariances(x, means).Select(Math.Sqrt).ToArray();
+        var columns = new double[d][];
+        var rng = new Random(randomState);
+        for (int j = 0; j < d; j++)
         {
-            var c = new double[n];
+            columns[j] = new double[n];
+            double meanAbs = 0;
             for (int i = 0; i < n; i++)
-                c[i] = std[j] > 0 ? x[i, j] / std[j] : x[i, j];
-            mi[j] = MutualInfoContinuousDiscrete(c, y, nNeighbors);
-        });
+            {
+                columns[j][i] = std[j] > 0 ? x[i, j] / std[j] : x[i, j];
+                meanAbs += Math.Abs(columns[j][i]) / n;
+            }
+            for (int i = 0; i < n; i++)
+                columns[j][i] += 1e-10 * Math.Max(1, meanAbs) * Gaussian(rng);
+        }
+        Parallel.For(0, d, new ParallelOptions { MaxDegreeOfParallelism = MathUtil.Threads(-1) }, j =>
+            mi[j] = MutualInfoContinuousDiscrete(columns[j], y, nNeighbors));
         return mi;
+    }
+
+    private static double Gaussian(Random rng)
+    {
+        double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
     private static double MutualInfoContinuousDiscrete(double[] c, double[] y, int nNeighbors)
@@ -102,8 +118,9 @@ public static class FeatureScores
                 foreach (int i in members)
                 {
                     var dist = values.Select(v => Math.Abs(v - c[i])).Order().ToArray();
-                    // dist[0] is the point itself (0); the k-th neighbour is dist[k]. Strictly inside: the next float below.
-                    radius[i] = Math.BitDecrement(dist[k]);
+                    // dist[0] is the point itself (0); the k-th neighbour is dist[k]. Strictly inside: the next float
+                    // towards 0 (numpy's nextafter(r, 0), which leaves 0 at 0).
+                    radius[i] = dist[k] > 0 ? Math.BitDecrement(dist[k]) : 0;
                     kAll[i] = k;
                 }
             }
@@ -117,8 +134,14 @@ public static class FeatureScores
         double sumM = 0, sumK = 0, sumN = 0;
         foreach (int i in keep)
         {
-            // Points within radius (inclusive), itself included, by binary search on the sorted values.
-            int lo = LowerBound(sorted, c[i] - radius[i]), hi = UpperBound(sorted, c[i] + radius[i]);
+            // Points with |v − c_i| ≤ radius, itself included: binary search, then settle the edges with the same
+            // |v − c_i| test the radius came from (c_i ± r rounds differently on grid-valued data).
+            double ci = c[i], r = radius[i];
+            int lo = LowerBound(sorted, ci - r), hi = UpperBound(sorted, ci + r);
+            while (lo > 0 && Math.Abs(sorted[lo - 1] - ci) <= r) lo--;
+            while (lo < hi && Math.Abs(sorted[lo] - ci) > r) lo++;
+            while (hi < sorted.Length && Math.Abs(sorted[hi] - ci) <= r) hi++;
+            while (hi > lo && Math.Abs(sorted[hi - 1] - ci) > r) hi--;
             sumM += SpecialFunctions.Digamma(hi - lo);
             sumK += SpecialFunctions.Digamma(kAll[i]);
             sumN += SpecialFunctions.Digamma(labelCount[i]);
