@@ -68,10 +68,12 @@ public static class Program
                 return EvalCommand.Run(rest, cancel);
             case "predict":
                 return PredictCommand.Run(rest, cancel);
+            case "learn":
+                return LearnCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, learn, help.");
         }
     }
 

@@ -15,6 +15,10 @@ public sealed class OneHotEncoder : Transformer
     /// <summary>"error" (default): unseen categories at transform time throw; "ignore": they encode as all zeros.</summary>
     public string HandleUnknown { get; set; } = "error";
 
+    /// <summary>"none" (default) or "first": drop each column's first category, avoiding the exact collinearity with an
+    /// intercept that makes unpenalised linear regression singular (sklearn's drop="first").</summary>
+    public string Drop { get; set; } = "none";
+
     /// <summary>The categories of each encoded column, sorted.</summary>
     [JsonInclude] public double[][] Categories { get; private set; } = [];
 
@@ -29,11 +33,15 @@ public sealed class OneHotEncoder : Transformer
         foreach (int c in EncodedColumns)
             if ((uint)c >= (uint)d)
                 throw new ArgumentException($"OneHotEncoder: column {c} does not exist (x has {d}).");
+        if (Drop is not ("none" or "first"))
+            throw new ArgumentException($"OneHotEncoder: drop must be \"none\" or \"first\", got '{Drop}'.");
         Categories = EncodedColumns.Select(c => Enumerable.Range(0, n).Select(i => x[i, c]).Distinct().Order().ToArray()).ToArray();
     }
 
     /// <summary>Output column count.</summary>
-    [JsonIgnore] public int OutputCount => FeatureCount - EncodedColumns.Length + Categories.Sum(c => c.Length);
+    [JsonIgnore] public int OutputCount => FeatureCount - EncodedColumns.Length + Categories.Sum(c => c.Length - Dropped);
+
+    private int Dropped => Drop == "first" ? 1 : 0;
 
     /// <inheritdoc />
     protected override double[,] TransformCore(double[,] x)
@@ -53,9 +61,9 @@ public sealed class OneHotEncoder : Transformer
                 int k = Array.BinarySearch(Categories[e], v);
                 if (k < 0 && HandleUnknown != "ignore")
                     throw new ArgumentException($"OneHotEncoder: row {i} column {EncodedColumns[e]} has category {v} not seen at fit time (set HandleUnknown = \"ignore\" to encode it as zeros).");
-                if (k >= 0)
-                    r[i, o + k] = 1;
-                o += Categories[e].Length;
+                if (k >= Dropped)
+                    r[i, o + k - Dropped] = 1;
+                o += Categories[e].Length - Dropped;
             }
         }
         return r;

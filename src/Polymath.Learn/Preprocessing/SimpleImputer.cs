@@ -11,7 +11,10 @@ public sealed class SimpleImputer : Transformer
     /// <summary>Value for the "constant" strategy (default 0).</summary>
     public double FillValue { get; set; }
 
-    /// <summary>The value written into each column's gaps.</summary>
+    /// <summary>Columns to fill; null (default) fills all. Other columns pass through unchanged, gaps included.</summary>
+    public int[]? Columns { get; set; }
+
+    /// <summary>The value written into each column's gaps (NaN for columns left alone).</summary>
     [JsonInclude] public double[] Statistics { get; private set; } = [];
 
     /// <inheritdoc />
@@ -22,8 +25,14 @@ public sealed class SimpleImputer : Transformer
     {
         int n = x.GetLength(0), d = x.GetLength(1);
         Statistics = new double[d];
+        var fill = Columns?.ToHashSet();
         for (int j = 0; j < d; j++)
         {
+            if (fill is not null && !fill.Contains(j))
+            {
+                Statistics[j] = double.NaN;
+                continue;
+            }
             var present = Enumerable.Range(0, n).Select(i => x[i, j]).Where(v => !double.IsNaN(v)).ToArray();
             if (present.Length == 0 && Strategy != "constant")
                 throw new ArgumentException($"SimpleImputer: column {j} has no values at all; the '{Strategy}' strategy cannot fill it (drop the column or use \"constant\").");

@@ -278,7 +278,7 @@ public sealed class SVC : Classifier
     protected override double[,] PredictProbaCore(double[,] x)
     {
         if (ProbabilityAB.Length == 0)
-            throw new InvalidOperationException("SVC: probability estimates need Probability = true at fit time.");
+            throw new InvalidOperationException("SVC: probability estimates need Probability = true at fit time (command line: --param Probability=true).");
         var dec = PairDecisions(x);
         int n = x.GetLength(0), k = Classes.Length;
         var pairs = Pairs(k);
