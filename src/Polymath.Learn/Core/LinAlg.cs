@@ -146,9 +146,8 @@ internal static class LinAlg
                     double v = r[p];
                     if (v == 0)
                         continue;
-                    var gp = g.AsSpan(p * d, d);
-                    for (int q = p; q < d; q++)
-                        gp[q] += v * r[q];
+                    var gp = g.AsSpan(p * d + p, d - p);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(r[p..], v, gp, gp);
                 }
             }
             partial[b] = g;
@@ -227,27 +226,62 @@ internal static class LinAlg
         return (values, vectors);
     }
 
-    /// <summary>Modified Gram–Schmidt orthonormalisation of the columns of a [n, k] matrix, in place.</summary>
+    /// <summary>
+    /// Orthonormalises the columns of a [n, k] matrix in place by Cholesky QR, twice ("CholeskyQR2", Fukaya et al.
+    /// 2014): G = QᵀQ, R = chol(G), Q ← Q R⁻¹. Row-wise work only, so it streams through memory; the second pass
+    /// restores orthogonality to rounding. Columns that are numerically dependent are zeroed.
+    /// </summary>
     public static void Orthonormalize(double[,] q)
     {
+        for (int pass = 0; pass < 2; pass++)
+            CholeskyQrPass(q);
+    }
+
+    private static void CholeskyQrPass(double[,] q)
+    {
         int n = q.GetLength(0), k = q.GetLength(1);
+        var g = Gram(q);
+        var l = new double[k, k];
+        var dead = new bool[k];
+        double scale = 0;
+        for (int j = 0; j < k; j++)
+            scale = Math.Max(scale, g[j, j]);
         for (int j = 0; j < k; j++)
         {
-            for (int pass = 0; pass < 2; pass++) // twice is enough (Kahan): keeps Q orthogonal to rounding
-                for (int i = 0; i < j; i++)
-                {
-                    double dot = 0;
-                    for (int r = 0; r < n; r++)
-                        dot += q[r, i] * q[r, j];
-                    for (int r = 0; r < n; r++)
-                        q[r, j] -= dot * q[r, i];
-                }
-            double norm = 0;
-            for (int r = 0; r < n; r++)
-                norm += q[r, j] * q[r, j];
-            norm = Math.Sqrt(norm);
-            for (int r = 0; r < n; r++)
-                q[r, j] = norm > 0 ? q[r, j] / norm : 0;
+            double sum = g[j, j];
+            for (int m = 0; m < j; m++)
+                sum -= l[j, m] * l[j, m];
+            if (!(sum > 1e-24 * scale))
+            {
+                dead[j] = true;
+                l[j, j] = 1;
+                continue;
+            }
+            l[j, j] = Math.Sqrt(sum);
+            for (int i = j + 1; i < k; i++)
+            {
+                double t = g[i, j];
+                for (int m = 0; m < j; m++)
+                    t -= l[i, m] * l[j, m];
+                l[i, j] = t / l[j, j];
+            }
         }
+        // Each row r of Q solves x Lᵀ = r (forward substitution over the columns).
+        System.Threading.Tasks.Parallel.For(0, n, MathUtil.ParallelOptionsFor((long)n * k * k), i =>
+        {
+            var row = MathUtil.Row(q, i);
+            for (int j = 0; j < k; j++)
+            {
+                if (dead[j])
+                {
+                    row[j] = 0;
+                    continue;
+                }
+                double t = row[j];
+                for (int m = 0; m < j; m++)
+                    t -= row[m] * l[j, m];
+                row[j] = t / l[j, j];
+            }
+        });
     }
 }

@@ -86,11 +86,10 @@ public sealed class PCA : Transformer
         for (int c = 0; c < k; c++)
         {
             double best = 0;
+            var axis = MathUtil.Row(axes, c);
             for (int i = 0; i < n; i++)
             {
-                double s = 0;
-                for (int j = 0; j < d; j++)
-                    s += xc[i, j] * axes[c, j];
+                double s = MathUtil.Dot(MathUtil.Row(xc, i), axis);
                 if (Math.Abs(s) > Math.Abs(best))
                     best = s;
             }
@@ -110,17 +109,24 @@ public sealed class PCA : Transformer
         int l = Math.Min(k + NOversamples, Math.Min(n, d));
         int powers = IteratedPower ?? (k < 0.1 * Math.Min(n, d) ? 7 : 4);
         var rng = new Random(RandomState);
-        var omega = new double[d, l];
-        for (int i = 0; i < d; i++)
-            for (int j = 0; j < l; j++)
-                omega[i, j] = Gaussian(rng);
-        var q = MatMul(xc, omega); // [n, l]
+        // Tall data: one pass to form XᵀX (n·d² flops) is cheaper than the 2·(powers + 1) passes over X of the range
+        // finder (4·n·d·l·(powers + 1) flops), so the power iterations then run on XᵀX, whose eigenvectors are the
+        // right singular vectors of X.
+        if (d <= 4 * (powers + 1) * l)
+            return RandomizedOnGram(LinAlg.Gram(xc), k, l, powers, rng);
+        // Row-major layouts chosen so every product is a dot of two contiguous rows or a row axpy.
+        var omegaT = new double[l, d];
+        for (int i = 0; i < l; i++)
+            for (int j = 0; j < d; j++)
+                omegaT[i, j] = Gaussian(rng);
+        var q = TimesTransposed(xc, omegaT); // X Ω: [n, l]
         LinAlg.Orthonormalize(q);
         for (int it = 0; it < powers; it++)
         {
-            var z = MatTMul(xc, q); // Xᵀ Q: [d, l]
+            var zt = MatTMul(q, xc); // Qᵀ X: [l, d]
+            var z = Transpose(zt);
             LinAlg.Orthonormalize(z);
-            q = MatMul(xc, z);
+            q = TimesTransposed(xc, Transpose(z)); // X Z: [n, l]
             LinAlg.Orthonormalize(q);
         }
         var b = MatTMul(q, xc); // Qᵀ X: [l, d]
@@ -151,30 +157,92 @@ public sealed class PCA : Transformer
         return (sv, axes);
     }
 
+    private static (double[] Sv, double[,] Axes) RandomizedOnGram(double[,] g, int k, int l, int powers, Random rng)
+    {
+        int d = g.GetLength(0);
+        var q = new double[d, l];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < l; j++)
+                q[i, j] = Gaussian(rng);
+        q = Multiply(g, q);
+        LinAlg.Orthonormalize(q);
+        for (int it = 0; it < powers; it++)
+        {
+            q = Multiply(g, q);
+            LinAlg.Orthonormalize(q);
+        }
+        // Rayleigh–Ritz: eigen-decompose Qᵀ G Q (l × l); its eigenvectors rotate Q onto G's leading eigenvectors.
+        var gq = Multiply(g, q);
+        var small = new double[l, l];
+        for (int a = 0; a < l; a++)
+            for (int b = 0; b < l; b++)
+            {
+                double s = 0;
+                for (int i = 0; i < d; i++)
+                    s += q[i, a] * gq[i, b];
+                small[a, b] = s;
+            }
+        for (int a = 0; a < l; a++)
+            for (int b = a + 1; b < l; b++)
+                small[a, b] = small[b, a] = (small[a, b] + small[b, a]) / 2;
+        var (values, u) = LinAlg.SymmetricEigen(small);
+        var sv = new double[k];
+        var axes = new double[k, d];
+        for (int c = 0; c < k; c++)
+        {
+            sv[c] = Math.Sqrt(Math.Max(values[c], 0));
+            for (int j = 0; j < d; j++)
+            {
+                double s = 0;
+                for (int a = 0; a < l; a++)
+                    s += q[j, a] * u[a, c];
+                axes[c, j] = s;
+            }
+        }
+        return (sv, axes);
+    }
+
+    private static double[,] Multiply(double[,] a, double[,] b)
+    {
+        int n = a.GetLength(0), m = a.GetLength(1), p = b.GetLength(1);
+        var r = new double[n, p];
+        for (int i = 0; i < n; i++)
+            for (int t = 0; t < m; t++)
+            {
+                double v = a[i, t];
+                for (int j = 0; j < p; j++)
+                    r[i, j] += v * b[t, j];
+            }
+        return r;
+    }
+
     private static double Gaussian(Random rng)
     {
         double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>A [n, k] · B [k, m], rows in parallel.</summary>
-    private static double[,] MatMul(double[,] a, double[,] b)
+    /// <summary>A [n, k] · Bᵀ for B [m, k]: [n, m], each entry a dot of two contiguous rows.</summary>
+    private static double[,] TimesTransposed(double[,] a, double[,] b)
     {
-        int n = a.GetLength(0), k = a.GetLength(1), m = b.GetLength(1);
+        int n = a.GetLength(0), m = b.GetLength(0);
         var r = new double[n, m];
-        Parallel.For(0, n, MathUtil.ParallelOptionsFor((long)n * k * m), i =>
+        Parallel.For(0, n, MathUtil.ParallelOptionsFor((long)n * m * a.GetLength(1)), i =>
         {
-            var ri = MathUtil.Row(r, i);
-            for (int p = 0; p < k; p++)
-            {
-                double v = a[i, p];
-                if (v == 0)
-                    continue;
-                var bp = MathUtil.Row(b, p);
-                for (int j = 0; j < m; j++)
-                    ri[j] += v * bp[j];
-            }
+            var ai = MathUtil.Row(a, i);
+            for (int j = 0; j < m; j++)
+                r[i, j] = MathUtil.Dot(ai, MathUtil.Row(b, j));
         });
+        return r;
+    }
+
+    private static double[,] Transpose(double[,] a)
+    {
+        int n = a.GetLength(0), m = a.GetLength(1);
+        var r = new double[m, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++)
+                r[j, i] = a[i, j];
         return r;
     }
 
@@ -193,10 +261,8 @@ public sealed class PCA : Transformer
                 var bi = MathUtil.Row(b, i);
                 for (int p = 0; p < k; p++)
                 {
-                    double v = a[i, p];
                     var rp = MathUtil.Row(r, p);
-                    for (int j = 0; j < m; j++)
-                        rp[j] += v * bi[j];
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(bi, a[i, p], rp, rp);
                 }
             }
             parts[c] = r;

@@ -46,6 +46,7 @@ public sealed class GradientBoostingRegressor : Regressor, IFeatureWeights
         var f = Enumerable.Repeat(Init, n).ToArray();
         var settings = new TreeSettings(Criterion.SquaredError, MaxDepth, MinSamplesSplit, MinSamplesLeaf, d, 0, 0);
         var rng = new Random(RandomState);
+        var columns = TreeBuilder.Columns(x);
         var trees = new TreeModel[NEstimators];
         var residual = new double[n];
         for (int m = 0; m < NEstimators; m++)
@@ -53,7 +54,7 @@ public sealed class GradientBoostingRegressor : Regressor, IFeatureWeights
             for (int i = 0; i < n; i++)
                 residual[i] = y[i] - f[i];
             var rows = Boosting.Rows(n, Subsample, rng);
-            var tree = TreeBuilder.Regression(x, residual, rows, settings, null);
+            var tree = TreeBuilder.Regression(x, residual, rows, settings, null, null, columns);
             for (int i = 0; i < n; i++)
                 f[i] += LearningRate * tree.Value[tree.Apply(MathUtil.Row(x, i))][0];
             trees[m] = tree;
@@ -137,6 +138,7 @@ public sealed class GradientBoostingClassifier : Classifier, IFeatureWeights
                 raw[i, o] = Init[o];
         var settings = new TreeSettings(Criterion.SquaredError, MaxDepth, MinSamplesSplit, MinSamplesLeaf, d, 0, 0);
         var rng = new Random(RandomState);
+        var columns = TreeBuilder.Columns(x);
         var stages = new TreeModel[NEstimators][];
         var prob = new double[n, outputs];
         var residual = new double[outputs][];
@@ -153,7 +155,7 @@ public sealed class GradientBoostingClassifier : Classifier, IFeatureWeights
             Parallel.For(0, outputs, new ParallelOptions { MaxDegreeOfParallelism = outputs == 1 ? 1 : MathUtil.Threads(-1) }, o =>
             {
                 var r = residual[o];
-                var tree = TreeBuilder.Regression(x, r, rows, settings, null);
+                var tree = TreeBuilder.Regression(x, r, rows, settings, null, null, columns);
                 // Newton step per leaf over the rows used for the fit.
                 var num = new double[tree.NodeCount];
                 var den = new double[tree.NodeCount];

@@ -47,8 +47,9 @@ public sealed class RandomForestClassifier : Classifier, IFeatureWeights
     {
         int d = x.GetLength(1);
         var settings = new TreeSettings(Criterion, MaxDepth ?? int.MaxValue, MinSamplesSplit, MinSamplesLeaf, TreePredict.MaxFeatures(MaxFeatures, d), 0, 0);
+        var columns = TreeBuilder.Columns(x);
         Trees = Forest.Grow(NEstimators, y.Length, Bootstrap, RandomState, Threads,
-            (rows, rng) => TreeBuilder.Classification(x, y, Classes.Length, rows, settings, rng));
+            (rows, weights, rng) => TreeBuilder.Classification(x, y, Classes.Length, rows, settings, rng, weights, columns));
         FeatureImportances = Forest.Importances(Trees, d);
     }
 
@@ -114,8 +115,9 @@ public sealed class RandomForestRegressor : Regressor, IFeatureWeights
     {
         int d = x.GetLength(1);
         var settings = new TreeSettings(Criterion.SquaredError, MaxDepth ?? int.MaxValue, MinSamplesSplit, MinSamplesLeaf, TreePredict.MaxFeatures(MaxFeatures, d), 0, 0);
+        var columns = TreeBuilder.Columns(x);
         Trees = Forest.Grow(NEstimators, y.Length, Bootstrap, RandomState, Threads,
-            (rows, rng) => TreeBuilder.Regression(x, y, rows, settings, rng));
+            (rows, weights, rng) => TreeBuilder.Regression(x, y, rows, settings, rng, weights, columns));
         FeatureImportances = Forest.Importances(Trees, d);
     }
 
@@ -142,7 +144,8 @@ public sealed class RandomForestRegressor : Regressor, IFeatureWeights
 /// <summary>Shared forest growing.</summary>
 internal static class Forest
 {
-    public static TreeModel[] Grow(int count, int n, bool bootstrap, int seed, int threads, Func<int[], Random, TreeModel> build)
+    /// <summary>Grows trees in parallel; each gets its distinct bootstrap rows and their draw counts as weights.</summary>
+    public static TreeModel[] Grow(int count, int n, bool bootstrap, int seed, int threads, Func<int[], double[]?, Random, TreeModel> build)
     {
         if (count < 1)
             throw new ArgumentOutOfRangeException(nameof(count), count, "a forest needs at least one tree.");
@@ -150,10 +153,16 @@ internal static class Forest
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = MathUtil.Threads(threads) }, t =>
         {
             var rng = new Random(unchecked(seed * 1_000_003 + t * 7919 + 12345));
-            int[] rows = new int[n];
+            if (!bootstrap)
+            {
+                trees[t] = build(Enumerable.Range(0, n).ToArray(), null, rng);
+                return;
+            }
+            var weights = new double[n];
             for (int i = 0; i < n; i++)
-                rows[i] = bootstrap ? rng.Next(n) : i;
-            trees[t] = build(rows, rng);
+                weights[rng.Next(n)]++;
+            var rows = Enumerable.Range(0, n).Where(i => weights[i] > 0).ToArray();
+            trees[t] = build(rows, weights, rng);
         });
         return trees;
     }

@@ -25,18 +25,25 @@ internal sealed class TreeBuilder
 {
     private const double FeatureThreshold = 1e-7; // values closer than this are treated as equal (as sklearn)
     private readonly double[,] _x;
+    private readonly double[][] _cols;
+    private readonly double[]? _w;
     private readonly int[]? _yClass;
     private readonly double[]? _yReal;
     private readonly int _classes;
     private readonly TreeSettings _s;
     private readonly Random? _rng;
-    private readonly List<int> _feature = [], _left = [], _right = [], _samples = [];
-    private readonly List<double> _threshold = [], _impurity = [];
+    private readonly List<int> _feature = [], _left = [], _right = [];
+    private readonly List<double> _threshold = [], _impurity = [], _samples = [];
     private readonly List<double[]> _value = [];
+    private double[] _values = [];
+    private int[] _features = [];
+    private int[] _order = [];
 
-    private TreeBuilder(double[,] x, int[]? yClass, double[]? yReal, int classes, TreeSettings s, Random? rng)
+    private TreeBuilder(double[,] x, double[][]? columns, double[]? weights, int[]? yClass, double[]? yReal, int classes, TreeSettings s, Random? rng)
     {
         _x = x;
+        _cols = columns ?? Columns(x);
+        _w = weights;
         _yClass = yClass;
         _yReal = yReal;
         _classes = classes;
@@ -44,16 +51,45 @@ internal sealed class TreeBuilder
         _rng = rng;
     }
 
-    /// <summary>Builds a classification tree on the given sample indices (duplicates allowed: bootstrap).</summary>
-    public static TreeModel Classification(double[,] x, int[] y, int classes, int[] samples, TreeSettings s, Random? rng) =>
-        new TreeBuilder(x, y, null, classes, s, rng).Build(samples);
+    /// <summary>
+    /// Builds a classification tree on the given distinct sample indices; <paramref name="weights"/> (per row of x,
+    /// null: all 1) carries bootstrap counts, so a forest sorts each drawn row once instead of once per copy.
+    /// <paramref name="columns"/> is x column by column (null: made here), shared by the trees of a forest.
+    /// </summary>
+    public static TreeModel Classification(double[,] x, int[] y, int classes, int[] samples, TreeSettings s, Random? rng, double[]? weights = null, double[][]? columns = null) =>
+        new TreeBuilder(x, columns, weights, y, null, classes, s, rng).Build(samples);
 
-    /// <summary>Builds a regression tree.</summary>
-    public static TreeModel Regression(double[,] x, double[] y, int[] samples, TreeSettings s, Random? rng) =>
-        new TreeBuilder(x, null, y, 0, s, rng).Build(samples);
+    /// <summary>Builds a regression tree (see <see cref="Classification"/> for the weights and columns).</summary>
+    public static TreeModel Regression(double[,] x, double[] y, int[] samples, TreeSettings s, Random? rng, double[]? weights = null, double[][]? columns = null) =>
+        new TreeBuilder(x, columns, weights, null, y, 0, s, rng).Build(samples);
+
+    /// <summary>x column by column: each split scan gathers one feature from one contiguous array.</summary>
+    public static double[][] Columns(double[,] x)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var cols = new double[d][];
+        for (int j = 0; j < d; j++)
+            cols[j] = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+                cols[j][i] = x[i, j];
+        return cols;
+    }
+
+    private double W(int i) => _w is null ? 1 : _w[i];
+
+    private double WeightOf(int[] idx)
+    {
+        double s = 0;
+        foreach (int i in idx)
+            s += _w![i];
+        return s;
+    }
 
     private TreeModel Build(int[] samples)
     {
+        _values = new double[samples.Length];
+        _order = new int[samples.Length];
         var stack = new Stack<(int[] Samples, int Depth, int Parent, bool IsLeft)>();
         stack.Push((samples, 0, -1, false));
         while (stack.Count > 0)
@@ -65,7 +101,7 @@ internal sealed class TreeBuilder
             _threshold.Add(0);
             _left.Add(-1);
             _right.Add(-1);
-            _samples.Add(idx.Length);
+            _samples.Add(_w is null ? idx.Length : WeightOf(idx));
             _impurity.Add(impurity);
             _value.Add(value);
             if (parent >= 0)
@@ -80,13 +116,20 @@ internal sealed class TreeBuilder
                 continue;
             _feature[node] = split.Feature;
             _threshold[node] = split.Threshold;
-            var l = new List<int>(split.LeftCount);
-            var r = new List<int>(idx.Length - split.LeftCount);
+            var column = _cols[split.Feature];
+            var l = new int[split.LeftCount];
+            var r = new int[idx.Length - split.LeftCount];
+            int nl = 0, nr = 0;
             foreach (int i in idx)
-                (_x[i, split.Feature] <= split.Threshold ? l : r).Add(i);
+            {
+                if (column[i] <= split.Threshold)
+                    l[nl++] = i;
+                else
+                    r[nr++] = i;
+            }
             // Right pushed first so the left subtree is grown first.
-            stack.Push((r.ToArray(), depth + 1, node, false));
-            stack.Push((l.ToArray(), depth + 1, node, true));
+            stack.Push((r, depth + 1, node, false));
+            stack.Push((l, depth + 1, node, true));
         }
         var tree = new TreeModel
         {
@@ -103,12 +146,16 @@ internal sealed class TreeBuilder
 
     private (double[] Value, double Impurity) NodeStats(int[] idx)
     {
-        int n = idx.Length;
+        double n = 0;
         if (_yClass is not null)
         {
             var counts = new double[_classes];
             foreach (int i in idx)
-                counts[_yClass[i]]++;
+            {
+                double w = W(i);
+                counts[_yClass[i]] += w;
+                n += w;
+            }
             double imp = ClassImpurity(counts, n);
             for (int k = 0; k < _classes; k++)
                 counts[k] /= n;
@@ -117,8 +164,10 @@ internal sealed class TreeBuilder
         double sum = 0, sq = 0;
         foreach (int i in idx)
         {
-            sum += _yReal![i];
-            sq += _yReal[i] * _yReal[i];
+            double w = W(i);
+            sum += w * _yReal![i];
+            sq += w * _yReal[i] * _yReal[i];
+            n += w;
         }
         double mean = sum / n;
         return ([mean], Math.Max(sq / n - mean * mean, 0));
@@ -145,7 +194,7 @@ internal sealed class TreeBuilder
     private (int Feature, double Threshold, int LeftCount) BestSplit(int[] idx, double parentImpurity)
     {
         int n = idx.Length, d = _x.GetLength(1);
-        int[] features = Enumerable.Range(0, d).ToArray();
+        var features = _features.Length == d ? _features : _features = Enumerable.Range(0, d).ToArray();
         int tryCount = d;
         if (_s.MaxFeatures < d && _rng is not null)
         {
@@ -157,44 +206,68 @@ internal sealed class TreeBuilder
             }
             tryCount = _s.MaxFeatures;
         }
-        var values = new double[n];
-        var order = new int[n];
+        var values = _values;
+        var order = _order;
         double bestScore = double.NegativeInfinity;
         int bestFeature = -1, bestLeft = 0;
         double bestThreshold = 0;
         var leftCounts = new double[Math.Max(_classes, 1)];
         var totalCounts = new double[Math.Max(_classes, 1)];
-        if (_yClass is not null)
-            foreach (int i in idx)
-                totalCounts[_yClass[i]]++;
-        double totalSum = 0;
-        if (_yReal is not null)
-            foreach (int i in idx)
-                totalSum += _yReal[i];
+        double totalW = 0, totalSum = 0;
+        foreach (int i in idx)
+        {
+            double w = W(i);
+            totalW += w;
+            if (_yClass is not null)
+                totalCounts[_yClass[i]] += w;
+            else
+                totalSum += w * _yReal![i];
+        }
         int minLeaf = Math.Max(_s.MinSamplesLeaf, 1);
         for (int fi = 0; fi < tryCount; fi++)
         {
             int f = features[fi];
+            var column = _cols[f];
             for (int i = 0; i < n; i++)
             {
-                values[i] = _x[idx[i], f];
+                values[i] = column[idx[i]];
                 order[i] = idx[i];
             }
-            Array.Sort(values, order);
+            Array.Sort(values, order, 0, n);
             if (values[n - 1] <= values[0] + FeatureThreshold)
                 continue;
             Array.Clear(leftCounts);
-            double leftSum = 0;
+            double leftSum = 0, leftW = 0;
+            // Gini keeps Σ left² and Σ right² up to date in O(1) per moved sample instead of summing over classes.
+            bool gini = _yClass is not null && _s.Criterion == Criterion.Gini;
+            double leftSq = 0, rightSq = 0;
+            if (gini)
+                foreach (double c in totalCounts)
+                    rightSq += c * c;
             for (int p = 1; p < n; p++)
             {
                 int moved = order[p - 1];
+                double w = W(moved);
+                leftW += w;
                 if (_yClass is not null)
-                    leftCounts[_yClass[moved]]++;
+                {
+                    int c = _yClass[moved];
+                    if (gini)
+                    {
+                        double cl = leftCounts[c], cr = totalCounts[c] - cl;
+                        leftSq += w * (2 * cl + w);
+                        rightSq -= w * (2 * cr - w);
+                    }
+                    leftCounts[c] += w;
+                }
                 else
-                    leftSum += _yReal![moved];
+                {
+                    leftSum += w * _yReal![moved];
+                }
                 if (values[p] <= values[p - 1] + FeatureThreshold || p < minLeaf || n - p < minLeaf)
                     continue;
-                double score = _yClass is not null ? ClassSplitScore(leftCounts, totalCounts, p, n) : RegressionSplitScore(leftSum, totalSum, p, n);
+                double score = gini ? leftSq / leftW + rightSq / (totalW - leftW)
+                    : _yClass is not null ? ClassSplitScore(leftCounts, totalCounts, leftW, totalW) : RegressionSplitScore(leftSum, totalSum, leftW, totalW);
                 if (score > bestScore)
                 {
                     bestScore = score;
@@ -211,26 +284,27 @@ internal sealed class TreeBuilder
         {
             // Weighted decrease relative to the parent, in the units of sklearn's min_impurity_decrease (fraction of all samples).
             double childWeighted = ChildImpurity(idx, bestFeature, bestThreshold);
-            double decrease = (double)n / Math.Max(RootSamples, 1) * (parentImpurity - childWeighted);
+            double decrease = idx.Sum(W) / Math.Max(RootSamples, 1) * (parentImpurity - childWeighted);
             if (decrease < _s.MinImpurityDecrease)
                 return (-1, 0, 0);
         }
         return (bestFeature, bestThreshold, bestLeft);
     }
 
-    private int RootSamples => _samples.Count > 0 ? _samples[0] : 0;
+    private double RootSamples => _samples.Count > 0 ? _samples[0] : 0;
 
     private double ChildImpurity(int[] idx, int feature, double threshold)
     {
-        var l = idx.Where(i => _x[i, feature] <= threshold).ToArray();
-        var r = idx.Where(i => _x[i, feature] > threshold).ToArray();
-        return (l.Length * NodeStats(l).Impurity + r.Length * NodeStats(r).Impurity) / idx.Length;
+        var l = idx.Where(i => _cols[feature][i] <= threshold).ToArray();
+        var r = idx.Where(i => _cols[feature][i] > threshold).ToArray();
+        double wl = l.Sum(W), wr = r.Sum(W);
+        return (wl * NodeStats(l).Impurity + wr * NodeStats(r).Impurity) / (wl + wr);
     }
 
     /// <summary>Larger is better: the negative weighted child impurity, up to a constant per node.</summary>
-    private double ClassSplitScore(double[] left, double[] total, int nl, int n)
+    private double ClassSplitScore(double[] left, double[] total, double nl, double n)
     {
-        int nr = n - nl;
+        double nr = n - nl;
         if (_s.Criterion == Criterion.Entropy)
         {
             double hl = 0, hr = 0;
@@ -252,7 +326,7 @@ internal sealed class TreeBuilder
         return sl / nl + sr / nr;
     }
 
-    private static double RegressionSplitScore(double leftSum, double totalSum, int nl, int n)
+    private static double RegressionSplitScore(double leftSum, double totalSum, double nl, double n)
     {
         double rightSum = totalSum - leftSum;
         return leftSum * leftSum / nl + rightSum * rightSum / (n - nl);

@@ -27,8 +27,8 @@ public sealed class TreeModel
     /// <summary>Impurity of each node (Gini, entropy or variance).</summary>
     [JsonInclude] public double[] Impurity { get; internal set; } = [];
 
-    /// <summary>Training samples reaching each node.</summary>
-    [JsonInclude] public int[] NodeSamples { get; internal set; } = [];
+    /// <summary>Training samples reaching each node, weighted (bootstrap copies count once each).</summary>
+    [JsonInclude] public double[] NodeSamples { get; internal set; } = [];
 
     /// <summary>Number of nodes.</summary>
     [JsonIgnore] public int NodeCount => Feature.Length;
