@@ -2,14 +2,15 @@ namespace Polymath.Learn;
 
 /// <summary>
 /// Limited-memory BFGS (Nocedal 1980) with a backtracking Armijo line search, for smooth convex objectives.
-/// Stops when the largest gradient component is ≤ <c>gtol</c> (sklearn's lbfgs criterion) or after maxIter.
+/// Stops as scipy's L-BFGS-B (which sklearn's lbfgs solver calls): when the largest gradient component is ≤ gtol,
+/// when the relative decrease (f_k − f_k+1) / max(|f_k|, |f_k+1|, 1) is ≤ ftol, or after maxIter iterations.
 /// </summary>
 internal static class Lbfgs
 {
     /// <summary>Objective: fills grad and returns the value at w.</summary>
     public delegate double Objective(double[] w, double[] grad);
 
-    public static (double[] W, int Iterations, double Value) Minimize(Objective f, double[] w0, int maxIter, double gtol, int memory = 10)
+    public static (double[] W, int Iterations, double Value) Minimize(Objective f, double[] w0, int maxIter, double gtol, double ftol = 0, int memory = 10)
     {
         int n = w0.Length;
         var w = (double[])w0.Clone();
@@ -94,7 +95,7 @@ internal static class Lbfgs
             }
             Array.Copy(wNew, w, n);
             Array.Copy(gNew, g, n);
-            bool stalled = Math.Abs(fx - fNew) <= 1e-16 * Math.Max(Math.Max(Math.Abs(fx), Math.Abs(fNew)), 1);
+            bool stalled = fx - fNew <= Math.Max(ftol, 1e-16) * Math.Max(Math.Max(Math.Abs(fx), Math.Abs(fNew)), 1);
             fx = fNew;
             if (stalled)
                 break;

@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Polymath.Learn;
 
 /// <summary>
-/// Logistic regression with an L2 penalty: minimises C·Σ log-loss + ½||W||² (intercepts not penalised) by L-BFGS,
-/// like sklearn's lbfgs solver. Two classes use one sigmoid weight vector; more classes use the multinomial
+/// Logistic regression with an L2 penalty: minimises Σ log-loss + ||W||² / (2C) (intercepts not penalised) by
+/// L-BFGS with the stopping rules of sklearn's lbfgs solver (gradient ≤ Tol, relative decrease ≤ FTol, MaxIter). Two classes use one sigmoid weight vector; more classes use the multinomial
 /// (softmax) model with one weight row per class.
 /// </summary>
 public sealed class LogisticRegression : Classifier, IFeatureWeights
@@ -23,6 +23,12 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
 
     /// <summary>Stop when the largest gradient component is below this (default 1e-4).</summary>
     public double Tol { get; set; } = 1e-4;
+
+    /// <summary>
+    /// Stop when an iteration lowers the objective by less than this fraction (default 2.2e-9, scipy's L-BFGS-B
+    /// default, which sklearn inherits); 0 runs until <see cref="Tol"/> or <see cref="MaxIter"/>.
+    /// </summary>
+    public double FTol { get; set; } = 2.220446049250313e-09;
 
     /// <summary>Weights [rows, features]: one row for two classes (positive class = Classes[1]), K rows otherwise.</summary>
     [JsonInclude] public double[,] Coef { get; private set; } = new double[0, 0];
@@ -45,7 +51,9 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
             "none" => 0.0,
             _ => throw new ArgumentException($"LogisticRegression: unknown penalty '{Penalty}'; use \"l2\" or \"none\"."),
         };
-        double c = C;
+        if (!(C > 0))
+            throw new ArgumentOutOfRangeException(nameof(C), C, "LogisticRegression: C must be > 0.");
+        double l2 = penalty / C;
         int chunks = Math.Max(1, Math.Min(MathUtil.Threads(-1), n * d / 20_000));
         var partialGrads = new double[chunks][];
         var partialLoss = new double[chunks];
@@ -74,7 +82,9 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
                     }
                     else
                     {
-                        double max = z.Max(), sum = 0;
+                        double max = z[0], sum = 0;
+                        for (int r = 1; r < rows; r++)
+                            max = Math.Max(max, z[r]);
                         for (int r = 0; r < rows; r++)
                             sum += Math.Exp(z[r] - max);
                         double logSum = max + Math.Log(sum);
@@ -97,9 +107,6 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
                 for (int j = 0; j < grad.Length; j++)
                     grad[j] += partialGrads[ch][j];
             }
-            total *= c;
-            for (int j = 0; j < grad.Length; j++)
-                grad[j] *= c;
             for (int r = 0; r < rows; r++)
             {
                 if (!FitIntercept)
@@ -107,13 +114,13 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
                 for (int j = 0; j < d; j++)
                 {
                     double wj = w[r * stride + j];
-                    total += 0.5 * penalty * wj * wj;
-                    grad[r * stride + j] += penalty * wj;
+                    total += 0.5 * l2 * wj * wj;
+                    grad[r * stride + j] += l2 * wj;
                 }
             }
             return total;
         }
-        var (wOpt, iters, _) = Lbfgs.Minimize(Objective, new double[rows * stride], MaxIter, Tol);
+        var (wOpt, iters, _) = Lbfgs.Minimize(Objective, new double[rows * stride], MaxIter, Tol, FTol);
         Iterations = iters;
         Coef = new double[rows, d];
         Intercept = new double[rows];
@@ -125,11 +132,8 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
         }
     }
 
-    private static void AddScaled(Span<double> dst, ReadOnlySpan<double> x, double a)
-    {
-        for (int j = 0; j < dst.Length; j++)
-            dst[j] += a * x[j];
-    }
+    private static void AddScaled(Span<double> dst, ReadOnlySpan<double> x, double a) =>
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x, a, dst, dst);
 
     /// <summary>Decision scores: [samples, 1] log-odds for two classes, [samples, K] logits otherwise.</summary>
     public double[,] DecisionFunction(double[,] x)

@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
+
 namespace Polymath.Learn;
 
 /// <summary>Kernel functions of <see cref="SVC"/>.</summary>
@@ -22,6 +27,73 @@ internal readonly record struct Kernel(KernelType Type, double Gamma, double Coe
         KernelType.Poly => Math.Pow(Gamma * MathUtil.Dot(a, b) + Coef0, Degree),
         _ => Math.Exp(-Gamma * Math.Max(normA + normB - 2 * MathUtil.Dot(a, b), 0)),
     };
+
+    /// <summary>Turns a row of dot products x_i·x_j into kernel values, vectorised (norms: ||x_j||², normI: ||x_i||²).</summary>
+    public void FromDots(Span<double> row, ReadOnlySpan<double> norms, double normI)
+    {
+        switch (Type)
+        {
+            case KernelType.Linear:
+                return;
+            case KernelType.Poly:
+                TensorPrimitives.Multiply(row, Gamma, row);
+                TensorPrimitives.Add(row, Coef0, row);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    double b = row[j], r = 1;
+                    for (int e = 0; e < Degree; e++)
+                        r *= b;
+                    row[j] = r;
+                }
+                return;
+            default:
+                // exp(−γ(‖x_i‖² + ‖x_j‖² − 2 x_i·x_j)), clamped at 0 against rounding.
+                TensorPrimitives.MultiplyAdd(row, -2.0, norms, row);
+                TensorPrimitives.Add(row, normI, row);
+                TensorPrimitives.Max(row, 0.0, row);
+                TensorPrimitives.Multiply(row, -Gamma, row);
+                TensorPrimitives.Exp(row, row);
+                return;
+        }
+    }
+
+    /// <summary>Four dot products of rows a0..a3 with b at once: b is loaded once per four multiply-adds.</summary>
+    public static void Dot4(ReadOnlySpan<double> a0, ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> b,
+        out double d0, out double d1, out double d2, out double d3)
+    {
+        int len = b.Length, k = 0;
+        ref double r0 = ref MemoryMarshal.GetReference(a0);
+        ref double r1 = ref MemoryMarshal.GetReference(a1);
+        ref double r2 = ref MemoryMarshal.GetReference(a2);
+        ref double r3 = ref MemoryMarshal.GetReference(a3);
+        ref double rb = ref MemoryMarshal.GetReference(b);
+        if (a0.Length < len || a1.Length < len || a2.Length < len || a3.Length < len)
+            throw new ArgumentException("Dot4: rows shorter than b.");
+        var s0 = Vector256<double>.Zero;
+        var s1 = Vector256<double>.Zero;
+        var s2 = Vector256<double>.Zero;
+        var s3 = Vector256<double>.Zero;
+        for (; k <= len - 4; k += 4)
+        {
+            var vb = Vector256.LoadUnsafe(ref rb, (nuint)k);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r0, (nuint)k), vb, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r1, (nuint)k), vb, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r2, (nuint)k), vb, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r3, (nuint)k), vb, s3);
+        }
+        d0 = Vector256.Sum(s0);
+        d1 = Vector256.Sum(s1);
+        d2 = Vector256.Sum(s2);
+        d3 = Vector256.Sum(s3);
+        for (; k < len; k++)
+        {
+            double vb = b[k];
+            d0 += a0[k] * vb;
+            d1 += a1[k] * vb;
+            d2 += a2[k] * vb;
+            d3 += a3[k] * vb;
+        }
+    }
 
     public static double[] SquaredNorms(double[,] x)
     {
@@ -101,20 +173,20 @@ internal sealed class KernelCache
         var x = _x;
         var norms = _norms;
         var kernel = _kernel;
-        if ((long)n * d < 400_000 || _threads <= 1)
-        {
-            var xi = MathUtil.Row(x, i);
-            for (int j = 0; j < n; j++)
-                row[j] = kernel.Compute(xi, MathUtil.Row(x, j), norms[i], norms[j]);
-            return;
-        }
-        int chunks = _threads;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, c =>
+        int chunks = (long)n * d < 400_000 || _threads <= 1 ? 1 : _threads;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
             var xi = MathUtil.Row(x, i);
             int start = (int)((long)n * c / chunks), end = (int)((long)n * (c + 1) / chunks);
-            for (int j = start; j < end; j++)
-                row[j] = kernel.Compute(xi, MathUtil.Row(x, j), norms[i], norms[j]);
+            int j = start;
+            for (; j + 4 <= end; j += 4)
+            {
+                Kernel.Dot4(MathUtil.Row(x, j), MathUtil.Row(x, j + 1), MathUtil.Row(x, j + 2), MathUtil.Row(x, j + 3), xi,
+                    out row[j], out row[j + 1], out row[j + 2], out row[j + 3]);
+            }
+            for (; j < end; j++)
+                row[j] = MathUtil.Dot(xi, MathUtil.Row(x, j));
+            kernel.FromDots(row.AsSpan(start, end - start), norms.AsSpan(start, end - start), norms[i]);
         });
     }
 }

@@ -10,52 +10,52 @@ namespace Polymath.Learn;
 internal sealed class SmoSolver
 {
     private const double Tau = 1e-12;
+    private readonly KernelCache _cache;
+    private readonly double[] _y, _alpha, _g, _gBar, _qd;
+    private readonly double _c, _eps;
+    private readonly int _n;
+    private int[] _active; // indices of the active variables in [0, _activeCount)
+    private int _activeCount;
+    private readonly bool[] _isActive;
+
+    private SmoSolver(KernelCache cache, int[] y, double c, double eps)
+    {
+        _cache = cache;
+        _n = y.Length;
+        _y = y.Select(v => (double)v).ToArray();
+        _alpha = new double[_n];
+        _g = Enumerable.Repeat(-1.0, _n).ToArray();
+        _gBar = new double[_n];
+        _qd = cache.Diagonal;
+        _c = c;
+        _eps = eps;
+        _active = Enumerable.Range(0, _n).ToArray();
+        _activeCount = _n;
+        _isActive = Enumerable.Repeat(true, _n).ToArray();
+    }
 
     public static (double[] Alpha, double Rho, int Iterations) Solve(KernelCache cache, int[] y, double c, double eps, bool shrinking, int maxIter, CancellationToken cancel = default)
     {
-        int n = y.Length;
-        var alpha = new double[n];
-        var g = new double[n];
-        var gBar = new double[n];
-        Array.Fill(g, -1.0);
-        var active = new bool[n];
-        Array.Fill(active, true);
-        var activeList = Enumerable.Range(0, n).ToList();
+        var s = new SmoSolver(cache, y, c, eps);
+        int iter = s.Run(shrinking, maxIter, cancel);
+        return (s._alpha, s.Rho(), iter);
+    }
+
+    // "Up" set: α may grow along y (room to move in the +y direction); "low" set: the opposite.
+    private bool InUp(int t) => _y[t] > 0 ? _alpha[t] < _c : _alpha[t] > 0;
+
+    private bool InLow(int t) => _y[t] > 0 ? _alpha[t] > 0 : _alpha[t] < _c;
+
+    private int Run(bool shrinking, int maxIter, CancellationToken cancel)
+    {
+        int n = _n, iter = 0;
         bool unshrunk = false;
         int shrinkCounter = Math.Min(n, 1000);
-        int iter = 0;
-        var qd = cache.Diagonal;
-        bool IsUpper(int t) => alpha[t] >= c;
-        bool IsLower(int t) => alpha[t] <= 0;
-        bool InUp(int t) => y[t] > 0 ? !IsUpper(t) : !IsLower(t);
-        bool InLow(int t) => y[t] > 0 ? !IsLower(t) : !IsUpper(t);
-
-        void Reconstruct()
-        {
-            if (activeList.Count == n)
-                return;
-            for (int t = 0; t < n; t++)
-                if (!active[t])
-                    g[t] = gBar[t] - 1;
-            for (int j = 0; j < n; j++)
-            {
-                if (alpha[j] > 0 && alpha[j] < c)
-                {
-                    var kj = cache.Row(j);
-                    for (int t = 0; t < n; t++)
-                        if (!active[t])
-                            g[t] += alpha[j] * y[j] * y[t] * kj[t];
-                }
-            }
-        }
-
-        void Unshrink()
-        {
-            Reconstruct();
-            Array.Fill(active, true);
-            activeList = Enumerable.Range(0, n).ToList();
-        }
-
+        var y = _y;
+        var g = _g;
+        var alpha = _alpha;
+        var qd = _qd;
+        double c = _c;
         while (iter < maxIter)
         {
             if ((iter & 255) == 0)
@@ -64,34 +64,11 @@ internal sealed class SmoSolver
             {
                 shrinkCounter = Math.Min(n, 1000);
                 if (shrinking)
-                {
-                    double gm1 = double.NegativeInfinity, gm2 = double.NegativeInfinity;
-                    foreach (int t in activeList)
-                    {
-                        if (InUp(t))
-                            gm1 = Math.Max(gm1, -y[t] * g[t]);
-                        if (InLow(t))
-                            gm2 = Math.Max(gm2, y[t] * g[t]);
-                    }
-                    if (!unshrunk && gm1 + gm2 <= eps * 10)
-                    {
-                        unshrunk = true;
-                        Unshrink();
-                    }
-                    activeList.RemoveAll(t =>
-                    {
-                        bool shrink = IsUpper(t) ? (y[t] > 0 ? -g[t] > gm1 : -g[t] > gm2)
-                            : IsLower(t) && (y[t] > 0 ? g[t] > gm2 : g[t] > gm1);
-                        if (shrink)
-                            active[t] = false;
-                        return shrink;
-                    });
-                }
+                    unshrunk = Shrink(unshrunk);
             }
-
             if (!SelectPair(out int i, out int j))
             {
-                if (activeList.Count == n)
+                if (_activeCount == n)
                     break;
                 // Optimal on the active set: rebuild the full gradient and check again.
                 Unshrink();
@@ -100,82 +77,194 @@ internal sealed class SmoSolver
                 shrinkCounter = 1;
             }
             iter++;
-            var qi = cache.Row(i);
-            var qj = cache.Row(j);
-            double ci = c, cj = c;
+            var qi = _cache.Row(i);
+            var qj = _cache.Row(j);
             double oldAi = alpha[i], oldAj = alpha[j];
-            double kij = qi[j];
+            double quad = Math.Max(qd[i] + qd[j] - 2 * qi[j], Tau);
+            double ai = alpha[i], aj = alpha[j];
             if (y[i] != y[j])
             {
-                double quad = Math.Max(qd[i] + qd[j] - 2 * kij, Tau);
                 double delta = (-g[i] - g[j]) / quad;
-                double diff = alpha[i] - alpha[j];
-                alpha[i] += delta;
-                alpha[j] += delta;
+                double diff = ai - aj;
+                ai += delta;
+                aj += delta;
                 if (diff > 0)
                 {
-                    if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = diff; }
+                    if (aj < 0) { aj = 0; ai = diff; }
                 }
-                else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = -diff; }
-                if (diff > ci - cj)
+                else if (ai < 0) { ai = 0; aj = -diff; }
+                if (diff > 0)
                 {
-                    if (alpha[i] > ci) { alpha[i] = ci; alpha[j] = ci - diff; }
+                    if (ai > c) { ai = c; aj = c - diff; }
                 }
-                else if (alpha[j] > cj) { alpha[j] = cj; alpha[i] = cj + diff; }
+                else if (aj > c) { aj = c; ai = c + diff; }
             }
             else
             {
-                double quad = Math.Max(qd[i] + qd[j] - 2 * kij, Tau);
                 double delta = (g[i] - g[j]) / quad;
-                double sum = alpha[i] + alpha[j];
-                alpha[i] -= delta;
-                alpha[j] += delta;
-                if (sum > ci)
+                double sum = ai + aj;
+                ai -= delta;
+                aj += delta;
+                if (sum > c)
                 {
-                    if (alpha[i] > ci) { alpha[i] = ci; alpha[j] = sum - ci; }
+                    if (ai > c) { ai = c; aj = sum - c; }
+                    if (aj > c) { aj = c; ai = sum - c; }
                 }
-                else if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = sum; }
-                if (sum > cj)
+                else
                 {
-                    if (alpha[j] > cj) { alpha[j] = cj; alpha[i] = sum - cj; }
+                    if (aj < 0) { aj = 0; ai = sum; }
+                    if (ai < 0) { ai = 0; aj = sum; }
                 }
-                else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
             }
-            double dai = alpha[i] - oldAi, daj = alpha[j] - oldAj;
-            // Gradient update over the active set: G_t += Q_ti Δα_i + Q_tj Δα_j with Q_ts = y_t y_s K_ts.
-            double si = dai * y[i], sj = daj * y[j];
-            foreach (int t in activeList)
+            alpha[i] = ai;
+            alpha[j] = aj;
+            // G_t += Q_ti Δα_i + Q_tj Δα_j over the active set, Q_ts = y_t y_s K_ts.
+            double si = (ai - oldAi) * y[i], sj = (aj - oldAj) * y[j];
+            var active = _active;
+            for (int a = 0; a < _activeCount; a++)
+            {
+                int t = active[a];
                 g[t] += y[t] * (qi[t] * si + qj[t] * sj);
-            bool wasUi = oldAi >= c, wasUj = oldAj >= c;
-            if (wasUi != IsUpper(i))
-            {
-                double s = (IsUpper(i) ? c : -c) * y[i];
-                for (int t = 0; t < n; t++)
-                    gBar[t] += y[t] * qi[t] * s;
             }
-            if (wasUj != IsUpper(j))
+            UpdateGBar(i, oldAi, qi);
+            UpdateGBar(j, oldAj, qj);
+        }
+        if (_activeCount < n)
+            Unshrink();
+        return iter;
+    }
+
+    private void UpdateGBar(int i, double old, double[] qi)
+    {
+        bool was = old >= _c, now = _alpha[i] >= _c;
+        if (was == now)
+            return;
+        double s = (now ? _c : -_c) * _y[i];
+        var gBar = _gBar;
+        var y = _y;
+        for (int t = 0; t < _n; t++)
+            gBar[t] += y[t] * qi[t] * s;
+    }
+
+    private bool SelectPair(out int bestI, out int bestJ)
+    {
+        double gmax = double.NegativeInfinity, gmax2 = double.NegativeInfinity;
+        bestI = -1;
+        bestJ = -1;
+        var active = _active;
+        var y = _y;
+        var g = _g;
+        int count = _activeCount;
+        for (int a = 0; a < count; a++)
+        {
+            int t = active[a];
+            if (InUp(t) && -y[t] * g[t] >= gmax)
             {
-                double s = (IsUpper(j) ? c : -c) * y[j];
-                for (int t = 0; t < n; t++)
-                    gBar[t] += y[t] * qj[t] * s;
+                gmax = -y[t] * g[t];
+                bestI = t;
             }
         }
-        if (activeList.Count < n)
-            Unshrink();
+        if (bestI < 0)
+            return false;
+        var ki = _cache.Row(bestI);
+        var qd = _qd;
+        double objMin = double.PositiveInfinity, qdi = qd[bestI];
+        for (int a = 0; a < count; a++)
+        {
+            int t = active[a];
+            if (!InLow(t))
+                continue;
+            double yg = y[t] * g[t];
+            if (yg > gmax2)
+                gmax2 = yg;
+            double b = gmax + yg;
+            if (b > 0)
+            {
+                double q = qdi + qd[t] - 2 * ki[t];
+                double obj = -b * b / (q > 0 ? q : Tau);
+                if (obj <= objMin)
+                {
+                    objMin = obj;
+                    bestJ = t;
+                }
+            }
+        }
+        return gmax + gmax2 >= _eps && bestJ >= 0;
+    }
 
-        // rho: the average of y_t G_t over free variables, else the middle of the feasible interval.
+    /// <summary>libsvm's rule: drop bounded variables whose gradient says they will stay at their bound.</summary>
+    private bool Shrink(bool unshrunk)
+    {
+        double gm1 = double.NegativeInfinity, gm2 = double.NegativeInfinity;
+        for (int a = 0; a < _activeCount; a++)
+        {
+            int t = _active[a];
+            if (InUp(t))
+                gm1 = Math.Max(gm1, -_y[t] * _g[t]);
+            if (InLow(t))
+                gm2 = Math.Max(gm2, _y[t] * _g[t]);
+        }
+        if (!unshrunk && gm1 + gm2 <= _eps * 10)
+        {
+            unshrunk = true;
+            Unshrink();
+        }
+        int kept = 0;
+        for (int a = 0; a < _activeCount; a++)
+        {
+            int t = _active[a];
+            double yt = _y[t], gt = _g[t];
+            bool upper = _alpha[t] >= _c, lower = _alpha[t] <= 0;
+            bool shrink = upper ? (yt > 0 ? -gt > gm1 : -gt > gm2) : lower && (yt > 0 ? gt > gm2 : gt > gm1);
+            if (shrink)
+                _isActive[t] = false;
+            else
+                _active[kept++] = t;
+        }
+        _activeCount = kept;
+        return unshrunk;
+    }
+
+    private void Unshrink()
+    {
+        if (_activeCount == _n)
+            return;
+        int n = _n;
+        for (int t = 0; t < n; t++)
+            if (!_isActive[t])
+                _g[t] = _gBar[t] - 1;
+        for (int j = 0; j < n; j++)
+        {
+            if (_alpha[j] > 0 && _alpha[j] < _c)
+            {
+                var kj = _cache.Row(j);
+                double s = _alpha[j] * _y[j];
+                for (int t = 0; t < n; t++)
+                    if (!_isActive[t])
+                        _g[t] += s * _y[t] * kj[t];
+            }
+        }
+        Array.Fill(_isActive, true);
+        for (int t = 0; t < n; t++)
+            _active[t] = t;
+        _activeCount = n;
+    }
+
+    /// <summary>ρ: the average of y_t G_t over free variables, else the middle of the feasible interval.</summary>
+    private double Rho()
+    {
         double ub = double.PositiveInfinity, lb = double.NegativeInfinity, sumFree = 0;
         int free = 0;
-        for (int t = 0; t < n; t++)
+        for (int t = 0; t < _n; t++)
         {
-            double yg = y[t] * g[t];
-            if (IsUpper(t))
+            double yg = _y[t] * _g[t];
+            if (_alpha[t] >= _c)
             {
-                if (y[t] < 0) ub = Math.Min(ub, yg); else lb = Math.Max(lb, yg);
+                if (_y[t] < 0) ub = Math.Min(ub, yg); else lb = Math.Max(lb, yg);
             }
-            else if (IsLower(t))
+            else if (_alpha[t] <= 0)
             {
-                if (y[t] > 0) ub = Math.Min(ub, yg); else lb = Math.Max(lb, yg);
+                if (_y[t] > 0) ub = Math.Min(ub, yg); else lb = Math.Max(lb, yg);
             }
             else
             {
@@ -183,46 +272,6 @@ internal sealed class SmoSolver
                 sumFree += yg;
             }
         }
-        double rho = free > 0 ? sumFree / free : (ub + lb) / 2;
-        return (alpha, rho, iter);
-
-        bool SelectPair(out int bestI, out int bestJ)
-        {
-            double gmax = double.NegativeInfinity, gmax2 = double.NegativeInfinity;
-            bestI = -1;
-            bestJ = -1;
-            foreach (int t in activeList)
-            {
-                if (InUp(t) && -y[t] * g[t] >= gmax)
-                {
-                    gmax = -y[t] * g[t];
-                    bestI = t;
-                }
-            }
-            if (bestI < 0)
-                return false;
-            var ki = cache.Row(bestI);
-            double objMin = double.PositiveInfinity;
-            int ii = bestI;
-            foreach (int t in activeList)
-            {
-                if (!InLow(t))
-                    continue;
-                double yg = y[t] * g[t];
-                gmax2 = Math.Max(gmax2, yg);
-                double b = gmax + yg;
-                if (b > 0)
-                {
-                    double a = qd[ii] + qd[t] - 2 * ki[t];
-                    double obj = -b * b / (a > 0 ? a : Tau);
-                    if (obj <= objMin)
-                    {
-                        objMin = obj;
-                        bestJ = t;
-                    }
-                }
-            }
-            return gmax + gmax2 >= eps && bestJ >= 0;
-        }
+        return free > 0 ? sumFree / free : (ub + lb) / 2;
     }
 }
