@@ -57,44 +57,6 @@ internal readonly record struct Kernel(KernelType Type, double Gamma, double Coe
         }
     }
 
-    /// <summary>Four dot products of rows a0..a3 with b at once: b is loaded once per four multiply-adds.</summary>
-    public static void Dot4(ReadOnlySpan<double> a0, ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> b,
-        out double d0, out double d1, out double d2, out double d3)
-    {
-        int len = b.Length, k = 0;
-        ref double r0 = ref MemoryMarshal.GetReference(a0);
-        ref double r1 = ref MemoryMarshal.GetReference(a1);
-        ref double r2 = ref MemoryMarshal.GetReference(a2);
-        ref double r3 = ref MemoryMarshal.GetReference(a3);
-        ref double rb = ref MemoryMarshal.GetReference(b);
-        if (a0.Length < len || a1.Length < len || a2.Length < len || a3.Length < len)
-            throw new ArgumentException("Dot4: rows shorter than b.");
-        var s0 = Vector256<double>.Zero;
-        var s1 = Vector256<double>.Zero;
-        var s2 = Vector256<double>.Zero;
-        var s3 = Vector256<double>.Zero;
-        for (; k <= len - 4; k += 4)
-        {
-            var vb = Vector256.LoadUnsafe(ref rb, (nuint)k);
-            s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r0, (nuint)k), vb, s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r1, (nuint)k), vb, s1);
-            s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r2, (nuint)k), vb, s2);
-            s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r3, (nuint)k), vb, s3);
-        }
-        d0 = Vector256.Sum(s0);
-        d1 = Vector256.Sum(s1);
-        d2 = Vector256.Sum(s2);
-        d3 = Vector256.Sum(s3);
-        for (; k < len; k++)
-        {
-            double vb = b[k];
-            d0 += a0[k] * vb;
-            d1 += a1[k] * vb;
-            d2 += a2[k] * vb;
-            d3 += a3[k] * vb;
-        }
-    }
-
     public static double[] SquaredNorms(double[,] x)
     {
         int n = x.GetLength(0);
@@ -181,7 +143,7 @@ internal sealed class KernelCache
             int j = start;
             for (; j + 4 <= end; j += 4)
             {
-                Kernel.Dot4(MathUtil.Row(x, j), MathUtil.Row(x, j + 1), MathUtil.Row(x, j + 2), MathUtil.Row(x, j + 3), xi,
+                Simd.Dot4(MathUtil.Row(x, j), MathUtil.Row(x, j + 1), MathUtil.Row(x, j + 2), MathUtil.Row(x, j + 3), xi,
                     out row[j], out row[j + 1], out row[j + 2], out row[j + 3]);
             }
             for (; j < end; j++)
