@@ -60,6 +60,8 @@ public static class Program
         if (!json)
         {
             Console.WriteLine($"Polymath.Learn vs scikit-learn, fit time (median of {reps}), {threads} threads; ratio = sklearn / ours (> 1: Polymath faster)");
+            if (LoadAverage() is double load && load > threads)
+                Console.WriteLine($"warning: load average {load.ToString("F1", inv)} on {Environment.ProcessorCount} cores: other processes share the machine; times are noisy");
             Console.WriteLine($"{"workload",-28} {"rows",8} {"ours s",9} {"sklearn s",10} {"ratio",7} {"our score",10} {"sk score",9}");
         }
         foreach (var w in workloads)
@@ -84,6 +86,19 @@ public static class Program
     }
 
     private static string? PeerError;
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
 
     private static (double Seconds, double Score) Time(Workload w)
     {
