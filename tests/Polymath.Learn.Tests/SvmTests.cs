@@ -39,6 +39,20 @@ public class SvmTests
             Close(Vector(expected), Column(dec, 0), DecisionTol, "decision");
     }
 
+    [Theory]
+    [InlineData("wine")]
+    [InlineData("digits")]
+    public void OneVsRestSvcMatchesSklearnsOneVsRestClassifier(string name)
+    {
+        var e = Expected["svc_ovr"]![name]!;
+        var (xtr, xte, _, _) = Split(name, standardise: true);
+        var ytr = Split(name).YTrain;
+        var m = new SVC { Tol = 1e-6, MultiClass = "ovr" };
+        m.Fit(xtr, ytr);
+        Assert.Equal(Vector(e["predict"]), m.Predict(xte));
+        Close(Matrix(e["decision"]), m.DecisionFunction(Rows(xte, Enumerable.Range(0, 10).ToArray())), DecisionTol, "decision");
+    }
+
     [Fact]
     public void ShrinkingAndASmallCacheDoNotChangeTheSolution()
     {

@@ -4,9 +4,10 @@ namespace Polymath.Learn;
 
 /// <summary>
 /// C-support vector classifier solved by SMO (<see cref="SmoSolver"/>: second-order working-set selection,
-/// shrinking, an LRU kernel cache) with linear, polynomial or RBF kernels. More than two classes: one-vs-one
-/// (K(K−1)/2 binary machines, fitted in parallel, majority vote, ties to the lower class), as libsvm/sklearn;
+/// shrinking, an LRU kernel cache) with linear, polynomial or RBF kernels. More than two classes: one-vs-one by
+/// default (K(K−1)/2 binary machines, fitted in parallel, majority vote, ties to the lower class), as libsvm/sklearn;
 /// <see cref="DecisionFunctionShape"/> "ovr" aggregates the pairwise scores per class for <see cref="DecisionFunction"/>.
+/// <see cref="MultiClass"/> "ovr" instead trains K machines, class k against the rest, and predicts the largest score.
 /// With <see cref="Probability"/> on, each pair gets a Platt sigmoid fitted on 5-fold cross-validated decision
 /// values and the pairs are coupled into class probabilities (Wu, Lin &amp; Weng 2004).
 /// </summary>
@@ -45,6 +46,9 @@ public sealed class SVC : Classifier
     /// <summary>"ovr" (default) or "ovo": the shape of <see cref="DecisionFunction"/> for more than two classes.</summary>
     public string DecisionFunctionShape { get; set; } = "ovr";
 
+    /// <summary>"ovo" (default: one machine per pair of classes, as sklearn) or "ovr" (one machine per class against the rest).</summary>
+    public string MultiClass { get; set; } = "ovo";
+
     /// <summary>Seed of the cross-validation folds of the probability fit.</summary>
     public int RandomState { get; set; }
 
@@ -60,7 +64,10 @@ public sealed class SVC : Classifier
     /// <summary>Training-row index of each support vector.</summary>
     [JsonInclude] public int[] Support { get; private set; } = [];
 
-    /// <summary>For pair p (class a &lt; b, in order (0,1), (0,2)…): indices into <see cref="SupportVectors"/>.</summary>
+    /// <summary>True when the machines are one-vs-rest (class k positive) rather than pairs.</summary>
+    [JsonInclude] public bool OneVsRest { get; private set; }
+
+    /// <summary>For machine p — pair (a &lt; b) in order (0,1), (0,2)…, or class p against the rest — indices into <see cref="SupportVectors"/>.</summary>
     [JsonInclude] public int[][] PairSupport { get; private set; } = [];
 
     /// <summary>For pair p: α_t·y_t for each of its support vectors (y = +1 for the lower class).</summary>
@@ -98,7 +105,10 @@ public sealed class SVC : Classifier
             GammaUsed = var > 0 ? 1.0 / (d * var) : 1.0;
         }
         int k = Classes.Length;
-        var pairs = Pairs(k);
+        if (MultiClass is not ("ovo" or "ovr"))
+            throw new ArgumentException($"SVC: MultiClass must be \"ovo\" or \"ovr\", got '{MultiClass}'.");
+        OneVsRest = MultiClass == "ovr" && k > 2;
+        var pairs = OneVsRest ? Enumerable.Range(0, k).Select(c => (c, -1)).ToList() : Pairs(k);
         var machines = new (int[] Rows, double[] Coef, double Intercept, int Iter, double[] AB)[pairs.Count];
         int threads = MathUtil.Threads(Threads);
         int outer = Math.Min(threads, pairs.Count);
@@ -106,7 +116,7 @@ public sealed class SVC : Classifier
         Parallel.For(0, pairs.Count, new ParallelOptions { MaxDegreeOfParallelism = outer }, p =>
         {
             var (a, b) = pairs[p];
-            var rows = Enumerable.Range(0, y.Length).Where(i => y[i] == a || y[i] == b).ToArray();
+            var rows = Enumerable.Range(0, y.Length).Where(i => b < 0 || y[i] == a || y[i] == b).ToArray();
             var xs = MathUtil.TakeRows(x, rows);
             var ys = rows.Select(i => y[i] == a ? 1 : -1).ToArray();
             var (coefs, intercept, iters) = TrainBinary(xs, ys, inner);
@@ -233,7 +243,7 @@ public sealed class SVC : Classifier
                 r[i, 0] = -dec[i, 0];
             return r;
         }
-        if (DecisionFunctionShape == "ovo")
+        if (DecisionFunctionShape == "ovo" || OneVsRest)
             return dec;
         var votes = new double[n, k];
         var conf = new double[n, k];
@@ -257,6 +267,8 @@ public sealed class SVC : Classifier
     {
         var dec = PairDecisions(x);
         int n = x.GetLength(0), k = Classes.Length;
+        if (OneVsRest)
+            return MathUtil.ArgMaxRows(dec);
         var pairs = Pairs(k);
         var result = new int[n];
         var votes = new int[k];
@@ -281,8 +293,21 @@ public sealed class SVC : Classifier
             throw new InvalidOperationException("SVC: probability estimates need Probability = true at fit time (command line: --param Probability=true).");
         var dec = PairDecisions(x);
         int n = x.GetLength(0), k = Classes.Length;
-        var pairs = Pairs(k);
         var result = new double[n, k];
+        if (OneVsRest)
+        {
+            // Each machine's Platt probability of "its class"; renormalised across classes.
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int c = 0; c < k; c++)
+                    sum += result[i, c] = Math.Clamp(Platt.Probability(dec[i, c], ProbabilityAB[c][0], ProbabilityAB[c][1]), 1e-7, 1 - 1e-7);
+                for (int c = 0; c < k; c++)
+                    result[i, c] /= sum;
+            }
+            return result;
+        }
+        var pairs = Pairs(k);
         for (int i = 0; i < n; i++)
         {
             var r = new double[k, k];
