@@ -99,4 +99,21 @@ public class LinearTests
         Close(Matrix(e["proba"]), m.PredictProba(xte), 1e-5, "proba");
         Assert.Equal(Vector(e["predict"]), m.Predict(xte));
     }
+
+    [Fact]
+    public void LogisticRegressionWaldStatisticsMatchTheClosedForm()
+    {
+        var e = Expected["logistic_wald"]!;
+        var (x, y) = Load("diabetes");
+        var xs = new StandardScaler().FitTransform(x);
+        double median = y.Order().ElementAt(y.Length / 2) / 2 + y.Order().ElementAt((y.Length - 1) / 2) / 2;
+        var yb = y.Select(v => v > median ? 1.0 : 0.0).ToArray();
+        var m = new LogisticRegression { Penalty = "none", Tol = 1e-10, FTol = 0, MaxIter = 10000 };
+        m.Fit(xs, yb);
+        Close(Vector(e["coef"]), Row(m.Coef, 0), 1e-6, "coef");
+        Close(Vector(e["se"]), Row(m.StandardErrors, 0), 1e-6, "standard errors");
+        Close([e["intercept_se"]!.GetValue<double>()], m.InterceptStandardErrors, 1e-6, "intercept se");
+        Close(Vector(e["z"]), Row(m.ZValues, 0), 1e-5, "z");
+        Close(Vector(e["p"]), Row(m.PValues, 0), 1e-5, "p");
+    }
 }

@@ -79,6 +79,47 @@ internal static class SpecialFunctions
         return h;
     }
 
+    /// <summary>
+    /// Regularised upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a): the power series of P for x &lt; a + 1, Lentz's
+    /// continued fraction otherwise.
+    /// </summary>
+    public static double UpperIncompleteGamma(double a, double x)
+    {
+        if (x <= 0)
+            return 1;
+        double lnFront = -x + a * Math.Log(x) - LogGamma(a);
+        if (x < a + 1)
+        {
+            double term = 1 / a, sum = term;
+            for (int n = 1; n < 10000 && Math.Abs(term) > Math.Abs(sum) * 1e-17; n++)
+            {
+                term *= x / (a + n);
+                sum += term;
+            }
+            return 1 - sum * Math.Exp(lnFront);
+        }
+        const double Tiny = 1e-300;
+        double b = x + 1 - a, c = 1 / Tiny, d = 1 / b, h = d;
+        for (int i = 1; i < 10000; i++)
+        {
+            double an = -i * (i - a);
+            b += 2;
+            d = an * d + b;
+            d = Math.Abs(d) < Tiny ? Tiny : d;
+            c = b + an / c;
+            c = Math.Abs(c) < Tiny ? Tiny : c;
+            d = 1 / d;
+            double del = d * c;
+            h *= del;
+            if (Math.Abs(del - 1) < 1e-16)
+                break;
+        }
+        return Math.Exp(lnFront) * h;
+    }
+
+    /// <summary>Two-sided p-value of a standard normal statistic: erfc(|z| / √2) = Q(½, z²/2).</summary>
+    public static double NormalTwoSidedP(double z) => double.IsNaN(z) ? double.NaN : UpperIncompleteGamma(0.5, z * z / 2);
+
     /// <summary>Two-sided p-value of a Student t statistic with <paramref name="dof"/> degrees of freedom.</summary>
     public static double StudentTwoSidedP(double t, double dof) =>
         double.IsNaN(t) ? double.NaN : IncompleteBeta(dof / 2, 0.5, dof / (dof + t * t));

@@ -36,6 +36,22 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
     /// <summary>Intercepts, one per row of <see cref="Coef"/>.</summary>
     [JsonInclude] public double[] Intercept { get; private set; } = [];
 
+    /// <summary>
+    /// Standard errors [rows, features] from the inverse Hessian of the fitted objective (observed information plus
+    /// the L2 penalty; with Penalty "none" these are the classical Wald standard errors). Two classes only; empty for
+    /// the multinomial model, whose softmax parameters are not identifiable without the penalty.
+    /// </summary>
+    [JsonInclude] public double[,] StandardErrors { get; private set; } = new double[0, 0];
+
+    /// <summary>Standard error of each intercept (two classes only).</summary>
+    [JsonInclude] public double[] InterceptStandardErrors { get; private set; } = [];
+
+    /// <summary>Wald statistics Coef / StandardErrors.</summary>
+    [JsonInclude] public double[,] ZValues { get; private set; } = new double[0, 0];
+
+    /// <summary>Two-sided p-values of the Wald statistics under H0: w = 0 (standard normal).</summary>
+    [JsonInclude] public double[,] PValues { get; private set; } = new double[0, 0];
+
     /// <summary>L-BFGS iterations used by the last fit.</summary>
     [JsonInclude] public int Iterations { get; private set; }
 
@@ -99,6 +115,64 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
                 Coef[r, j] = wOpt[r * stride + j];
             Intercept[r] = FitIntercept ? wOpt[r * stride + d] : 0;
         }
+        if (rows == 1)
+            WaldStatistics(x, l2);
+        else
+            (StandardErrors, InterceptStandardErrors, ZValues, PValues) = (new double[0, 0], [], new double[0, 0], new double[0, 0]);
+    }
+
+    /// <summary>Inverse of H = Xᵀ diag(p(1−p)) X (+ λ on the weights) over [weights, intercept].</summary>
+    private void WaldStatistics(double[,] x, double l2)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1), p = FitIntercept ? d + 1 : d;
+        var h = new double[p, p];
+        var row = new double[p];
+        for (int i = 0; i < n; i++)
+        {
+            var xi = MathUtil.Row(x, i);
+            double z = MathUtil.Dot(xi, MathUtil.Row(Coef, 0)) + Intercept[0];
+            double pi = MathUtil.Sigmoid(z), wgt = pi * (1 - pi);
+            xi.CopyTo(row);
+            if (FitIntercept)
+                row[d] = 1;
+            for (int a = 0; a < p; a++)
+            {
+                double va = wgt * row[a];
+                for (int b = a; b < p; b++)
+                    h[a, b] += va * row[b];
+            }
+        }
+        for (int a = 0; a < p; a++)
+        {
+            if (a < d)
+                h[a, a] += l2;
+            for (int b = 0; b < a; b++)
+                h[a, b] = h[b, a];
+        }
+        var se = new double[p];
+        try
+        {
+            for (int a = 0; a < p; a++)
+            {
+                var unit = new double[p];
+                unit[a] = 1;
+                se[a] = Math.Sqrt(LinAlg.CholeskySolve(h, unit, nameof(LogisticRegression))[a]);
+            }
+        }
+        catch (ArgumentException)
+        {
+            Array.Fill(se, double.NaN); // separable data without a penalty: the information matrix is singular
+        }
+        StandardErrors = new double[1, d];
+        ZValues = new double[1, d];
+        PValues = new double[1, d];
+        for (int j = 0; j < d; j++)
+        {
+            StandardErrors[0, j] = se[j];
+            ZValues[0, j] = Coef[0, j] / se[j];
+            PValues[0, j] = SpecialFunctions.NormalTwoSidedP(ZValues[0, j]);
+        }
+        InterceptStandardErrors = FitIntercept ? [se[d]] : [double.NaN];
     }
 
     /// <summary>
