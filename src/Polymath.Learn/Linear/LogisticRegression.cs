@@ -185,7 +185,22 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
         Array.Clear(gr);
         var z = buf.AsSpan(0, m * rows);
         var e = buf.AsSpan(m * rows, m * rows);
-        for (int i = 0; i < m; i++)
+        int i0 = 0;
+        if (rows < 4)
+        {
+            // Few classes: block four samples per pass over each weight row instead.
+            for (; i0 + 4 <= m; i0 += 4)
+                for (int r = 0; r < rows; r++)
+                {
+                    var wr = w.AsSpan(r * stride, d);
+                    Simd.Dot4(MathUtil.Row(x, start + i0), MathUtil.Row(x, start + i0 + 1), MathUtil.Row(x, start + i0 + 2), MathUtil.Row(x, start + i0 + 3), wr,
+                        out z[i0 * rows + r], out z[(i0 + 1) * rows + r], out z[(i0 + 2) * rows + r], out z[(i0 + 3) * rows + r]);
+                    double b = intercept ? w[r * stride + d] : 0;
+                    for (int t = 0; t < 4; t++)
+                        z[(i0 + t) * rows + r] += b;
+                }
+        }
+        for (int i = i0; i < m; i++)
         {
             var xi = MathUtil.Row(x, start + i);
             var zi = z.Slice(i * rows, rows);
