@@ -9,7 +9,7 @@ public class PersistenceBadInputTests
     [
         "LinearRegression", "Ridge", "Lasso", "LogisticRegression", "SVC", "LinearSVC", "DecisionTreeClassifier",
         "RandomForestClassifier", "GradientBoostingClassifier", "KNeighborsClassifier", "GaussianNB", "Pipeline",
-        "GradientBoostingRegressor", "RandomForestRegressor",
+        "GradientBoostingRegressor", "RandomForestRegressor", "SelectionPipeline", "MultinomialNB", "OneVsRestSVC",
     ];
 
     private static Estimator Make(string name) => name switch
@@ -27,6 +27,10 @@ public class PersistenceBadInputTests
         "GaussianNB" => new GaussianNB(),
         "GradientBoostingRegressor" => new GradientBoostingRegressor { NEstimators = 10 },
         "RandomForestRegressor" => new RandomForestRegressor { NEstimators = 10 },
+        "SelectionPipeline" => new Pipeline(new SimpleImputer { Columns = [0] }, new SelectKBest { ScoreFunc = ScoreFunction.MutualInfoClassif, K = 3 },
+            new RFE { Estimator = new LogisticRegression(), NFeaturesToSelect = 2 }, new GaussianNB()),
+        "MultinomialNB" => new Pipeline(new MinMaxScaler(), new MultinomialNB()),
+        "OneVsRestSVC" => new SVC { MultiClass = "ovr", Probability = true },
         _ => new Pipeline(new SimpleImputer(), new StandardScaler(), new PCA { NComponents = 3 }, new LogisticRegression()),
     };
 
