@@ -155,4 +155,30 @@ public sealed class LearnCommandTests : IDisposable
         Assert.Contains("(intercept)", output);
         Assert.Matches(@"\n  a\s+(1\.99|2\.00)", output);
     }
+
+    [Fact]
+    public void ASchemaFileOverridesTypeInference()
+    {
+        // "zone" holds numbers but names categories: declared categorical it is one-hot encoded, and a zone code never
+        // seen at fit time is reported instead of being read as a number.
+        string data = Path.Combine(_dir, "zones.csv");
+        var rows = new List<string> { "zone,size,label" };
+        for (int i = 0; i < 60; i++)
+            rows.Add($"{i % 3 + 1},{(i % 7).ToString(CultureInfo.InvariantCulture)},{(i % 3 == 0 ? "a" : "b")}");
+        File.WriteAllLines(data, rows);
+        string schema = Path.Combine(_dir, "schema.json");
+        File.WriteAllText(schema, "{\"zone\": \"categorical\"}");
+        string model = Path.Combine(_dir, "zones.json");
+        var (code, output, err) = Run("learn", "fit", "--model", "logistic", "--data", data, "--target", "label", "--schema", schema, "--out", model);
+        Assert.True(code == 0, err);
+        Assert.Contains("onehot", output);
+        string fresh = Path.Combine(_dir, "fresh.csv");
+        File.WriteAllLines(fresh, ["zone,size", "1,3", "9,3"]);
+        var (pcode, pout, perr) = Run("learn", "predict", "--model-file", model, "--data", fresh);
+        Assert.True(pcode == 0, perr);
+        Assert.StartsWith("a", pout.Split('\n')[1].Trim());
+        Assert.Contains("1 categorical cell(s) held categories not seen at fit time", perr);
+        File.WriteAllText(schema, "{\"zone\": \"colour\"}");
+        Assert.Equal(1, Run("learn", "fit", "--data", data, "--target", "label", "--schema", schema).Code);
+    }
 }
