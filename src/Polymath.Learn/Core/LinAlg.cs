@@ -132,9 +132,10 @@ internal static class LinAlg
     public static double[,] Gram(double[,] x)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
-        int blocks = Math.Min(MathUtil.Threads(-1), Math.Max(1, n / 256));
+        int threads = MathUtil.Threads(-1);
+        int blocks = Math.Min(4 * threads, Math.Max(1, n / 256)); // several per thread, for balance on a busy machine
         var partial = new double[blocks][];
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = blocks }, b =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(blocks, threads) }, b =>
         {
             var g = new double[d * d];
             int start = (int)((long)n * b / blocks), end = (int)((long)n * (b + 1) / blocks);

@@ -70,14 +70,16 @@ public sealed class LogisticRegression : Classifier, IFeatureWeights
         if (!(C > 0))
             throw new ArgumentOutOfRangeException(nameof(C), C, "LogisticRegression: C must be > 0.");
         double l2 = penalty / C;
-        int chunks = Math.Max(1, Math.Min(MathUtil.Threads(-1), n * d / 20_000));
+        // Several chunks per thread: on a busy machine a preempted thread then delays only a small share of the pass.
+        int threads = MathUtil.Threads(-1);
+        int chunks = Math.Max(1, Math.Min(4 * threads, n * d / 20_000));
         var partialGrads = new double[chunks][];
         var partialLoss = new double[chunks];
         var buffers = new double[chunks][];
         bool intercept = FitIntercept;
         double Objective(double[] w, double[] grad)
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, ch =>
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(chunks, threads) }, ch =>
             {
                 var gr = partialGrads[ch] ??= new double[grad.Length];
                 int start = (int)((long)n * ch / chunks), end = (int)((long)n * (ch + 1) / chunks);
