@@ -94,11 +94,18 @@ internal static class LearnCommand
             foreach (var (metric, folds) in result.Folds)
                 Console.WriteLine($"  {metric,-10} {result.Means[metric].ToString("F4", inv)} ± {result.Std[metric].ToString("F4", inv)}   folds: {string.Join(" ", folds.Select(f => f.ToString("F4", inv)))}");
         }
+        if (fitted.Pipeline.Final is DecisionTreeClassifier or DecisionTreeRegressor or RandomForestClassifier or RandomForestRegressor
+            or GradientBoostingClassifier or GradientBoostingRegressor && fitted.Pipeline.Final is IFeatureWeights weights)
+        {
+            var names = EncodedNames(fitted, dropFirst: false);
+            var importance = weights.FeatureWeights();
+            Console.WriteLine("feature importances (impurity decrease, top 10):");
+            foreach (int j in Enumerable.Range(0, importance.Length).OrderByDescending(j => importance[j]).Take(10))
+                Console.WriteLine($"  {(j < names.Length ? names[j] : $"x{j}"),-24} {importance[j].ToString("F4", inv)}");
+        }
         if (fitted.Pipeline.Final is LinearRegression lr)
         {
-            var names = fitted.Features.Where(f => f.Type == ColumnType.Numeric).Select(f => f.Name)
-                .Concat(fitted.Features.Where(f => f.Type == ColumnType.Categorical).SelectMany(f => f.Categories.Skip(1).Select(c => $"{f.Name}={c}")))
-                .ToArray();
+            var names = EncodedNames(fitted, dropFirst: true);
             Console.WriteLine($"coefficients (R² {lr.RSquared.ToString("F4", inv)}, {lr.ResidualDegreesOfFreedom} residual d.o.f.):");
             Console.WriteLine($"  {"term",-20} {"coef",12} {"std err",12} {"t",9} {"p",10}");
             Console.WriteLine($"  {"(intercept)",-20} {lr.Intercept,12:G6} {lr.InterceptStandardError,12:G6} {lr.InterceptTValue,9:F3} {lr.InterceptPValue,10:G4}");
@@ -110,6 +117,12 @@ internal static class LearnCommand
         Console.WriteLine($"fitted in {sw.Elapsed.TotalSeconds.ToString("F2", inv)} s; model saved to {path}");
         return 0;
     }
+
+    /// <summary>Column names after one-hot encoding: numeric columns first, then "column=category" indicators.</summary>
+    private static string[] EncodedNames(TabularModel model, bool dropFirst) =>
+        model.Features.Where(f => f.Type == ColumnType.Numeric).Select(f => f.Name)
+            .Concat(model.Features.Where(f => f.Type == ColumnType.Categorical).SelectMany(f => f.Categories.Skip(dropFirst ? 1 : 0).Select(c => $"{f.Name}={c}")))
+            .ToArray();
 
     private static Dictionary<string, ColumnType> ReadSchema(string path)
     {
