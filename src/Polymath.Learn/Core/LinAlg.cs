@@ -1,6 +1,6 @@
 namespace Polymath.Learn;
 
-/// <summary>Dense float64 linear algebra used by the estimators: Householder QR, Cholesky, symmetric eigen (Jacobi).</summary>
+/// <summary>Dense float64 linear algebra used by the estimators: Householder QR, Cholesky, symmetric eigen (Householder + QL), Cholesky QR.</summary>
 internal static class LinAlg
 {
     /// <summary>Householder QR of a [n, p] (n ≥ p), in place: R in the upper triangle, reflectors below; returns the reflector scalars.</summary>

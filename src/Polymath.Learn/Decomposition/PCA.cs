@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Polymath.Learn;
 
 /// <summary>
-/// Principal component analysis. "full": eigen-decomposition (Jacobi) of the covariance of the centred data, i.e.
+/// Principal component analysis. "full": eigen-decomposition (Householder + QL) of the covariance of the centred data, i.e.
 /// the right singular vectors of X − mean; "randomized": Halko, Martinsson &amp; Tropp (2011) range finder with
 /// power iterations, then an exact decomposition of the small projected matrix; "auto" picks randomized for
 /// large inputs where few components are asked for (sklearn's rule). Signs follow sklearn's svd_flip: the largest
