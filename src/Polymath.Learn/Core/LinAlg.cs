@@ -139,7 +139,18 @@ internal static class LinAlg
         {
             var g = new double[d * d];
             int start = (int)((long)n * b / blocks), end = (int)((long)n * (b + 1) / blocks);
-            for (int i = start; i < end; i++)
+            int i = start;
+            // Rank-4 updates: each row of the (upper) Gram is loaded and stored once per four data rows.
+            for (; i + 4 <= end; i += 4)
+            {
+                var r0 = MathUtil.Row(x, i);
+                var r1 = MathUtil.Row(x, i + 1);
+                var r2 = MathUtil.Row(x, i + 2);
+                var r3 = MathUtil.Row(x, i + 3);
+                for (int p = 0; p < d; p++)
+                    Simd.Axpy4(g.AsSpan(p * d + p, d - p), r0[p], r0[p..], r1[p], r1[p..], r2[p], r2[p..], r3[p], r3[p..]);
+            }
+            for (; i < end; i++)
             {
                 var r = MathUtil.Row(x, i);
                 for (int p = 0; p < d; p++)
