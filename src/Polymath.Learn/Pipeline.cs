@@ -48,6 +48,7 @@ public sealed class Pipeline : Estimator, IClassifier, IRegressor
             throw new InvalidOperationException("the pipeline has no steps.");
         if (Final is not ISupervised)
             throw new InvalidOperationException($"the last pipeline step must be a model, not {Final.GetType().Name}.");
+        FeatureCount = -1;
         var data = x;
         for (int s = 0; s < Steps.Count - 1; s++)
         {

@@ -106,4 +106,16 @@ public class PersistenceBadInputTests
         Assert.Throws<InvalidDataException>(() => ModelJson.Deserialize("{\"$type\":\"NoSuchModel\"}"));
         Assert.Throws<InvalidDataException>(() => ModelJson.Deserialize("[1,2"));
     }
+
+    [Fact]
+    public void AFitThatFailsLeavesTheModelUnfitted()
+    {
+        var (xtr, _, ytr, _) = Split("iris");
+        var m = new KNeighborsClassifier();
+        m.Fit(xtr, ytr);
+        m.NNeighbors = 10_000; // more neighbours than rows: FitCore throws
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(xtr, ytr));
+        Assert.False(m.IsFitted);
+        Assert.Throws<InvalidOperationException>(() => m.Predict(xtr));
+    }
 }

@@ -45,6 +45,7 @@ public sealed class KMeans : Estimator
         int n = x.GetLength(0), d = x.GetLength(1);
         if (NClusters < 1 || NClusters > n)
             throw new ArgumentException($"KMeans: n_clusters = {NClusters} but there are {n} rows.");
+        FeatureCount = -1;
         var means = MathUtil.ColumnMeans(x);
         double tol = Tol * MathUtil.ColumnVariances(x, means).Average();
         var rng = new Random(RandomState);

@@ -27,8 +27,9 @@ public abstract class Classifier : Estimator, IClassifier
         for (int i = 0; i < y.Length; i++)
             encoded[i] = index[y[i]];
         Classes = classes;
-        FeatureCount = x.GetLength(1);
+        FeatureCount = -1; // a fit that throws leaves the model unfitted, not half-fitted
         FitCore(x, encoded);
+        FeatureCount = x.GetLength(1);
     }
 
     /// <summary>Fits on validated data; <paramref name="y"/> holds class indices into <see cref="Classes"/>.</summary>
@@ -72,8 +73,9 @@ public abstract class Regressor : Estimator, IRegressor
         Check.Supervised(x, y, GetType().Name);
         if (y.All(v => v == y[0]))
             throw new ArgumentException($"{GetType().Name}: the target is constant (every value is {y[0]}); there is nothing to learn.", nameof(y));
-        FeatureCount = x.GetLength(1);
+        FeatureCount = -1;
         FitCore(x, y);
+        FeatureCount = x.GetLength(1);
     }
 
     /// <summary>Fits on validated data.</summary>
@@ -110,8 +112,9 @@ public abstract class Transformer : Estimator, ITransformer
             Check.NoNaN(x, GetType().Name);
         if (y is not null && y.Length != x.GetLength(0))
             throw new ArgumentException($"{GetType().Name}: x has {x.GetLength(0)} rows but y has {y.Length}.", nameof(y));
-        FeatureCount = x.GetLength(1);
+        FeatureCount = -1;
         FitCore(x, y);
+        FeatureCount = x.GetLength(1);
     }
 
     /// <summary>Learns from validated input.</summary>
