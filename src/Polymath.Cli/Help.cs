@@ -18,6 +18,7 @@ internal static class Help
               predict  classify images with a checkpoint
               quantum  simulate quantum circuits: run OpenQASM files, Grover, Shor, Hamiltonian evolution
               hub      run a data-sharing hub, or push, pull, tag, diff and share versioned datasets on one
+              learn    classical ML on CSV tables: learn fit, learn predict, learn models (SVM, forests, ...)
               help     show help for a command: polymath help bench
 
             Options:
@@ -174,6 +175,40 @@ internal static class Help
                 return true;
             case "hub":
                 HubCommand.PrintHelp();
+                return true;
+            case "learn":
+                Console.WriteLine("""
+                    Usage: polymath learn fit --data TABLE.csv --target COLUMN [--model NAME] [--cv K] [options]
+                           polymath learn predict --model-file MODEL.json --data TABLE.csv [--proba] [--out FILE]
+                           polymath learn models
+
+                    fit: reads a CSV with a header, types each column (a --schema file, else numeric when every
+                    non-missing cell is a number, categorical otherwise; categorical columns are one-hot encoded),
+                    prints K-fold cross-validated metrics (stratified for classifiers: accuracy, f1_macro, roc_auc,
+                    log_loss; shuffled for regressors: r2, mae, rmse), fits on all rows and saves the model with its
+                    schema as JSON. predict: checks the table against that schema and writes one prediction per row
+                    (CSV to stdout or --out); when the table holds the target it also reports accuracy or R².
+
+                    fit options:
+                      --model NAME       see 'polymath learn models' (default forest): logistic, svc, linear-svc, tree,
+                                         forest, gb, knn, gaussian-nb, multinomial-nb, linear, ridge, lasso, sgd,
+                                         tree-regressor, forest-regressor, gb-regressor, knn-regressor
+                      --data FILE        the training table (required)
+                      --target COLUMN    the column to predict (required); rows without it are an error
+                      --cv K             K-fold cross-validation before the final fit (default 0: none)
+                      --out FILE         model file (default TABLE.NAME.json beside the data)
+                      --schema FILE      JSON object {"column": "numeric" | "categorical", ...}
+                      --param Name=Val   a hyperparameter (repeatable), e.g. --param C=10 --param Kernel=Poly
+                      --impute           fill missing feature values (mean / most frequent) instead of failing
+                      --scale, --no-scale  standardise features (default: on for svc, knn, linear models)
+                      --seed S           seed of the model and of the folds (default 0)
+
+                    predict options:
+                      --model-file FILE  a model written by learn fit (required)
+                      --data FILE        the table to predict (required); extra columns are ignored
+                      --proba            add one probability column per class (classifiers)
+                      --out FILE         write the predictions there instead of stdout
+                    """);
                 return true;
             case "help":
                 Top();

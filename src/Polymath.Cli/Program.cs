@@ -72,10 +72,12 @@ public static class Program
                 return QuantumCommand.Run(rest, cancel);
             case "hub":
                 return HubCommand.Run(rest, cancel);
+            case "learn":
+                return LearnCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, quantum, hub, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, quantum, hub, learn, help.");
         }
     }
 
