@@ -14,23 +14,7 @@ public sealed class LearnCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            return (Program.Main(args), stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     /// <summary>Two well separated classes ("red" around (0,0), "blue" around (4,4)), a categorical column and an id; seed printed in failures.</summary>
     private string Table(string name, int rows = 120, int seed = 11, Func<int, string?>? x1Override = null, string? constantLabel = null)
