@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `polymath bench` compares against (Debian/Ubuntu): PyTorch for the peer rows, OpenBLAS
+# Installs what `polymath bench` compares against (Debian/Ubuntu): PyTorch for the peer rows, scikit-learn for
+# bench/Polymath.Learn.Bench, OpenBLAS
 # (runtime and headers) for the OpenBLAS provider and the C reference, gcc for bench/gemm_c and bench/stream_c.
 # Without them the bench still runs and marks the missing peers "n/a".
 set -euo pipefail
@@ -11,4 +12,4 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
-$sudo apt-get install -y -q python3-torch libopenblas0-pthread libopenblas-pthread-dev gcc
+$sudo apt-get install -y -q python3-torch python3-sklearn libopenblas0-pthread libopenblas-pthread-dev gcc
