@@ -48,12 +48,24 @@ internal static unsafe class GateRunner<T> where T : unmanaged, IFloatingPointIe
     private static void RunRange<TOp>(T* amp, int[] sortedFixed, long setMask, ref TOp op, long b0, long b1, long run)
         where TOp : struct, IRunOp<T>
     {
+        // Runs between the lowest fixed qubit p0 and the next one p1 sit at a regular stride of 2^(p0+1) amplitudes:
+        // walk such a group by addition, computing the inserted-zeros index once per group (short runs of low
+        // qubits would otherwise pay for it on every few amplitudes).
+        long group = sortedFixed.Length >= 2 ? 1L << (sortedFixed[1] - 1) : long.MaxValue;
+        long stride = 2 * run;
         long b = b0;
         while (b < b1)
         {
-            long len = Math.Min(run - (b & (run - 1)), b1 - b);
-            op.ApplyRun(amp, InsertZeros(b, sortedFixed) | setMask, len);
-            b += len;
+            long groupLeft = group == long.MaxValue ? b1 - b : Math.Min(group - (b & (group - 1)), b1 - b);
+            long start = InsertZeros(b, sortedFixed) | setMask;
+            long end = b + groupLeft;
+            while (b < end)
+            {
+                long len = Math.Min(run - (b & (run - 1)), end - b);
+                op.ApplyRun(amp, start, len);
+                start += len == run ? stride : len;
+                b += len;
+            }
         }
     }
 }

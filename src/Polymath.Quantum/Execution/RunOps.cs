@@ -117,8 +117,58 @@ internal readonly unsafe struct MonomialOp<T> : IRunOp<T>
         _rows = Enumerable.Range(0, d).Where(r => source[r] != r || coef[r] != Complex.One).ToArray();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public void ApplyRun(T* amp, long start, long len)
+    {
+        if (_offsets.Length <= 4) ApplySmall(amp, start, len);
+        else ApplyLarge(amp, start, len);
+    }
+
+    /// <summary>One or two qubits (the common case: X, Y, Z, phases, SWAP, iSWAP, CX as a matrix): no scratch memory, so it inlines into the run loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private void ApplySmall(T* amp, long start, long len)
+    {
+        int d = _offsets.Length;
+        T* p = amp + 2 * start;
+        long n = 2 * len, i = 0;
+        long o1 = d > 1 ? _offsets[1] : 0, o2 = d > 2 ? _offsets[2] : 0, o3 = d > 3 ? _offsets[3] : 0;
+        if (ComplexVector<T>.IsSupported)
+        {
+            int lanes = Vector512<T>.Count;
+            for (; i + lanes <= n; i += lanes)
+            {
+                var v0 = Vector512.Load(p + i);
+                var v1 = d > 1 ? Vector512.Load(p + o1 + i) : v0;
+                var v2 = d > 2 ? Vector512.Load(p + o2 + i) : v0;
+                var v3 = d > 3 ? Vector512.Load(p + o3 + i) : v0;
+                foreach (int r in _rows)
+                {
+                    var x = _source[r] switch { 0 => v0, 1 => v1, 2 => v2, _ => v3 };
+                    var o = _isOne[r] ? x : ComplexVector<T>.Mul(_coef[r], x, ComplexVector<T>.SwapReIm(x));
+                    o.Store(p + _offsets[r] + i);
+                }
+            }
+        }
+        for (; i < n; i += 2)
+        {
+            T r0 = p[i], i0 = p[i + 1];
+            T r1 = d > 1 ? p[o1 + i] : r0, i1 = d > 1 ? p[o1 + i + 1] : i0;
+            T r2 = d > 2 ? p[o2 + i] : r0, i2 = d > 2 ? p[o2 + i + 1] : i0;
+            T r3 = d > 3 ? p[o3 + i] : r0, i3 = d > 3 ? p[o3 + i + 1] : i0;
+            foreach (int r in _rows)
+            {
+                int src = _source[r];
+                T xr = src switch { 0 => r0, 1 => r1, 2 => r2, _ => r3 };
+                T xi = src switch { 0 => i0, 1 => i1, 2 => i2, _ => i3 };
+                ref readonly var c = ref _coef[r];
+                p[_offsets[r] + i] = c.R * xr - c.I * xi;
+                p[_offsets[r] + i + 1] = c.R * xi + c.I * xr;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void ApplyLarge(T* amp, long start, long len)
     {
         int d = _offsets.Length;
         T* p = amp + 2 * start;
