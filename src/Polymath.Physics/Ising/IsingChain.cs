@@ -1,0 +1,151 @@
+using System.Runtime.CompilerServices;
+
+namespace Polymath.Physics;
+
+/// <summary>
+/// One Markov chain of the 2D Ising model (J = 1, k_B = 1, periodic L×L) at a fixed temperature, with its own random
+/// stream. Keeps the total energy and magnetisation current after every sweep.
+/// </summary>
+public sealed class IsingChain
+{
+    private readonly IsingLattice _lattice;
+    private readonly ChainRandom _random;
+    private readonly int[] _left, _right;
+    // Metropolis acceptance thresholds indexed by k + 4, k = sᵢ·Σ neighbours ∈ {−4, −2, 0, 2, 4}, ΔE = 2k:
+    // min(1, e^(−βΔE)); the value 2 for k ≤ 0 makes "u < threshold" always true for u ∈ [0, 1).
+    private readonly float[] _acceptance = new float[9];
+    private readonly float _addProbability;
+    private float[] _uniforms = [];
+    private int[] _stack = [];
+
+    /// <summary>Creates a chain.</summary>
+    /// <param name="size">The side L (2 ≤ L ≤ <see cref="IsingLattice.MaxSize"/>).</param>
+    /// <param name="temperature">T &gt; 0 in units of J/k_B.</param>
+    /// <param name="algorithm">Metropolis or Wolff.</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="chainIndex">This chain's index within the run (selects its random stream).</param>
+    /// <param name="hotStart">Start from random spins (true) or all +1 (false).</param>
+    /// <exception cref="ArgumentOutOfRangeException">L out of range, or T not a positive finite number.</exception>
+    public IsingChain(int size, double temperature, IsingAlgorithm algorithm, ulong seed, ulong chainIndex, bool hotStart = false)
+    {
+        if (!(temperature > 0) || !double.IsFinite(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, $"Ising chain: the temperature must be a positive finite number, not {temperature}");
+        if (!Enum.IsDefined(algorithm))
+            throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Ising chain: unknown update algorithm");
+        _lattice = new IsingLattice(size);
+        _random = new ChainRandom(seed, chainIndex);
+        Temperature = temperature;
+        Algorithm = algorithm;
+        double beta = 1 / temperature;
+        for (int k = -4; k <= 4; k++) _acceptance[k + 4] = k <= 0 ? 2f : (float)Math.Exp(-2 * beta * k);
+        _addProbability = (float)(1 - Math.Exp(-2 * beta));
+        _left = new int[size];
+        _right = new int[size];
+        for (int c = 0; c < size; c++)
+        {
+            _left[c] = c == 0 ? size - 1 : c - 1;
+            _right[c] = c == size - 1 ? 0 : c + 1;
+        }
+        _lattice.Reset(hotStart, _random);
+        Energy = _lattice.Energy();
+        Magnetization = _lattice.Magnetization();
+    }
+
+    /// <summary>The temperature T.</summary>
+    public double Temperature { get; }
+
+    /// <summary>The update algorithm.</summary>
+    public IsingAlgorithm Algorithm { get; }
+
+    /// <summary>The lattice (read its spins; do not modify them, or <see cref="Energy"/> goes stale).</summary>
+    public IsingLattice Lattice => _lattice;
+
+    /// <summary>The current total energy E = −Σ_⟨ij⟩ sᵢsⱼ.</summary>
+    public long Energy { get; private set; }
+
+    /// <summary>The current total magnetisation M = Σ sᵢ.</summary>
+    public long Magnetization { get; private set; }
+
+    /// <summary>Sweeps completed since construction.</summary>
+    public long SweepsDone { get; private set; }
+
+    /// <summary>Runs <paramref name="count"/> sweeps.</summary>
+    public void Sweep(int count = 1)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (Algorithm == IsingAlgorithm.Metropolis) MetropolisSweep(); else WolffSweep();
+            SweepsDone++;
+        }
+    }
+
+    // One checkerboard sweep: every site gets one uniform (drawn up front for the sweep, indexed by site, so the stream
+    // use is fixed), and both energy and magnetisation are updated by the accepted changes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MetropolisSweep()
+    {
+        int l = _lattice.Size, n = _lattice.Sites;
+        if (_uniforms.Length != n) _uniforms = new float[n];
+        _random.Fill(_uniforms);
+        sbyte[] s = _lattice.Spins;
+        float[] u = _uniforms, table = _acceptance;
+        int[] left = _left, right = _right;
+        long de = 0, dm = 0;
+        for (int colour = 0; colour < 2; colour++)
+        {
+            for (int r = 0; r < l; r++)
+            {
+                int row = r * l;
+                int up = (r == 0 ? l - 1 : r - 1) * l, down = (r == l - 1 ? 0 : r + 1) * l;
+                for (int c = (r + colour) & 1; c < l; c += 2)
+                {
+                    int i = row + c;
+                    int si = s[i];
+                    int k = si * (s[up + c] + s[down + c] + s[row + left[c]] + s[row + right[c]]);
+                    int flip = u[i] < table[k + 4] ? 1 : 0;
+                    s[i] = (sbyte)(si - 2 * si * flip);
+                    de += 2 * k * flip;
+                    dm -= 2 * si * flip;
+                }
+            }
+        }
+        Energy += de;
+        Magnetization += dm;
+    }
+
+    // Wolff clusters until N spins have flipped. Sites join when they carry the cluster's old spin and a uniform falls
+    // below p = 1 − e^(−2β); flipping on joining marks them as visited.
+    private void WolffSweep()
+    {
+        int l = _lattice.Size, n = _lattice.Sites;
+        if (_stack.Length != n) _stack = new int[n];
+        sbyte[] s = _lattice.Spins;
+        int[] stack = _stack;
+        float p = _addProbability;
+        long flipped = 0;
+        while (flipped < n)
+        {
+            int seedSite = _random.NextInt(n);
+            sbyte old = s[seedSite];
+            sbyte flippedSpin = (sbyte)-old;
+            s[seedSite] = flippedSpin;
+            int top = 0, size = 1;
+            stack[top++] = seedSite;
+            while (top > 0)
+            {
+                int i = stack[--top];
+                int r = i / l, c = i - r * l;
+                int row = r * l;
+                int up = (r == 0 ? l - 1 : r - 1) * l + c, down = (r == l - 1 ? 0 : r + 1) * l + c;
+                int west = row + _left[c], east = row + _right[c];
+                if (s[up] == old && _random.NextFloat() < p) { s[up] = flippedSpin; stack[top++] = up; size++; }
+                if (s[down] == old && _random.NextFloat() < p) { s[down] = flippedSpin; stack[top++] = down; size++; }
+                if (s[west] == old && _random.NextFloat() < p) { s[west] = flippedSpin; stack[top++] = west; size++; }
+                if (s[east] == old && _random.NextFloat() < p) { s[east] = flippedSpin; stack[top++] = east; size++; }
+            }
+            Magnetization -= 2L * old * size;
+            flipped += size;
+        }
+        Energy = _lattice.Energy();
+    }
+}
