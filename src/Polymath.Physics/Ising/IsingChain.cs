@@ -69,6 +69,26 @@ public sealed class IsingChain
     /// <summary>Sweeps completed since construction.</summary>
     public long SweepsDone { get; private set; }
 
+    /// <summary>
+    /// Wolff clusters per sweep once fixed by <see cref="FixSweepLength"/>; null while the chain is still thermalising,
+    /// when a sweep flips clusters until N spins have flipped. Measurements must be taken at fixed numbers of clusters:
+    /// stopping when a flipped-spin count is reached makes the stopping time depend on the state and biases averages.
+    /// </summary>
+    public int? ClustersPerSweep { get; private set; }
+
+    /// <summary>
+    /// Freezes the Wolff sweep length at N / (mean cluster size so far), at least 1; call after burn-in. Does nothing
+    /// for Metropolis or when already fixed.
+    /// </summary>
+    public void FixSweepLength()
+    {
+        if (Algorithm != IsingAlgorithm.Wolff || ClustersPerSweep is not null) return;
+        double meanCluster = _clusters == 0 ? 1 : (double)_clusterSpins / _clusters;
+        ClustersPerSweep = Math.Max(1, (int)Math.Round(_lattice.Sites / meanCluster));
+    }
+
+    private long _clusters, _clusterSpins;
+
     /// <summary>Runs <paramref name="count"/> sweeps.</summary>
     public void Sweep(int count = 1)
     {
@@ -113,8 +133,8 @@ public sealed class IsingChain
         Magnetization += dm;
     }
 
-    // Wolff clusters until N spins have flipped. Sites join when they carry the cluster's old spin and a uniform falls
-    // below p = 1 − e^(−2β); flipping on joining marks them as visited.
+    // Wolff clusters: a fixed number once ClustersPerSweep is set, else until N spins have flipped. Sites join when
+    // they carry the cluster's old spin and a uniform falls below p = 1 − e^(−2β); flipping on joining marks them visited.
     private void WolffSweep()
     {
         int l = _lattice.Size, n = _lattice.Sites;
@@ -123,7 +143,8 @@ public sealed class IsingChain
         int[] stack = _stack;
         float p = _addProbability;
         long flipped = 0;
-        while (flipped < n)
+        int clusters = 0;
+        while (ClustersPerSweep is { } fixedCount ? clusters < fixedCount : flipped < n)
         {
             int seedSite = _random.NextInt(n);
             sbyte old = s[seedSite];
@@ -145,7 +166,10 @@ public sealed class IsingChain
             }
             Magnetization -= 2L * old * size;
             flipped += size;
+            clusters++;
         }
+        _clusters += clusters;
+        _clusterSpins += flipped;
         Energy = _lattice.Energy();
     }
 }

@@ -73,6 +73,7 @@ public static class IsingSimulation
             if ((s & 63) == 0) cancellationToken.ThrowIfCancellationRequested();
             chain.Sweep();
         }
+        chain.FixSweepLength();
         AutocorrelationTime? tauE = null, tauM = null;
         if (options.PilotSweeps > 0)
         {
