@@ -1,0 +1,66 @@
+// The 2D Ising studies of docs/physics.md:
+//   dotnet run --project examples/IsingStudy -c Release -- bench     sweeps per second (Metropolis and Wolff)
+//   dotnet run --project examples/IsingStudy -c Release -- onsager   u(T) and |m|(T) at L = 32 against Onsager
+//   dotnet run --project examples/IsingStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
+using System.Diagnostics;
+using Polymath;
+using Polymath.Physics;
+
+string mode = args.Length > 0 ? args[0] : "onsager";
+switch (mode)
+{
+    case "bench": Bench(); break;
+    case "onsager": OnsagerTable(); break;
+    case "binder": Binder(); break;
+    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager or binder"); return 2;
+}
+return 0;
+
+static void Bench()
+{
+    Console.WriteLine($"threads: {Threads.Count}");
+    foreach (var algorithm in new[] { IsingAlgorithm.Metropolis, IsingAlgorithm.Wolff })
+    {
+        foreach (int l in new[] { 16, 32, 64, 128, 256 })
+        {
+            // One chain at T_c (Wolff's cluster sizes are largest there), then one chain per thread.
+            var chain = new IsingChain(l, Onsager.CriticalTemperature, algorithm, 1, 0);
+            chain.Sweep(200);
+            chain.FixSweepLength();
+            int sweeps = Math.Max(200, 20_000_000 / (l * l));
+            var sw = Stopwatch.StartNew();
+            chain.Sweep(sweeps);
+            double single = sweeps / sw.Elapsed.TotalSeconds;
+            var chains = Enumerable.Range(0, Threads.Count).Select(i => new IsingChain(l, Onsager.CriticalTemperature, algorithm, 1, (ulong)i + 1)).ToArray();
+            foreach (var c in chains) { c.Sweep(200); c.FixSweepLength(); }
+            sw.Restart();
+            Parallel.ForEach(chains, c => c.Sweep(sweeps));
+            double all = chains.Length * sweeps / sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"{algorithm,-10} L={l,4}: one chain {single,10:F0} sweeps/s ({single * l * l / 1e6,6:F1} M spin updates/s); " +
+                              $"{chains.Length} chains {all,10:F0} sweeps/s ({all * l * l / 1e6,6:F1} M/s)");
+        }
+    }
+}
+
+static void OnsagerTable()
+{
+    double[] temps = [1.5, 1.8, 2.0, 2.1, 2.6, 3.0, 3.5];
+    var options = new IsingRunOptions { Sizes = [32], Temperatures = temps, Replicas = 4, Algorithm = IsingAlgorithm.Wolff, Measurements = 8192, Seed = 1 };
+    Console.WriteLine("   T   u (MC)               u (Onsager)  σ    |m| (MC)             M (Yang)   τ_E   τ_|m|");
+    foreach (var o in IsingSimulation.Run(options))
+    {
+        double u = Onsager.EnergyPerSpin(o.Temperature), m = Onsager.SpontaneousMagnetization(o.Temperature);
+        Console.WriteLine($"{o.Temperature,4:F2}  {o.Energy,-20} {u,9:F5}  {o.Energy.Deviations(u),4:F1}  {o.AbsMagnetization,-20} {m,8:F5}  {o.TauEnergy?.Tau,4:F2}  {o.TauAbsMagnetization?.Tau,4:F2}");
+    }
+}
+
+static void Binder()
+{
+    var sw = Stopwatch.StartNew();
+    var temps = BinderStudy.GridAroundCriticalPoint(9, 0.02);
+    var result = BinderStudy.Run([8, 16, 32, 64], temps, measurements: 8192, replicas: 4, seed: 1);
+    foreach (var o in result.Observables) Console.WriteLine($"L={o.Size,3} T={o.Temperature:F4} U={o.Binder} χ={o.Susceptibility}");
+    foreach (var c in result.Crossings)
+        Console.WriteLine($"crossing L={c.SmallSize}/{c.LargeSize}: T* = {c.Temperature} (T_c = {Onsager.CriticalTemperature:F5}, {c.Temperature.Deviations(Onsager.CriticalTemperature):F1}σ, {(c.Temperature.Value / Onsager.CriticalTemperature - 1) * 100:+0.00;-0.00}%)");
+    Console.WriteLine($"{sw.Elapsed.TotalSeconds:F0} s on {Threads.Count} threads");
+}
