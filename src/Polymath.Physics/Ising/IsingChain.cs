@@ -100,37 +100,53 @@ public sealed class IsingChain
     }
 
     // One checkerboard sweep: every site gets one uniform (drawn up front for the sweep, indexed by site, so the stream
-    // use is fixed), and both energy and magnetisation are updated by the accepted changes.
+    // use is fixed), and both energy and magnetisation are updated by the accepted changes. Pointers drop the bounds
+    // checks; the first and last column of a row wrap around, every other column reads c − 1 and c + 1 directly.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void MetropolisSweep()
+    private unsafe void MetropolisSweep()
     {
         int l = _lattice.Size, n = _lattice.Sites;
         if (_uniforms.Length != n) _uniforms = new float[n];
         _random.Fill(_uniforms);
-        sbyte[] s = _lattice.Spins;
-        float[] u = _uniforms, table = _acceptance;
-        int[] left = _left, right = _right;
         long de = 0, dm = 0;
-        for (int colour = 0; colour < 2; colour++)
+        fixed (sbyte* s = _lattice.Spins)
+        fixed (float* u = _uniforms, table = _acceptance)
         {
-            for (int r = 0; r < l; r++)
+            for (int colour = 0; colour < 2; colour++)
             {
-                int row = r * l;
-                int up = (r == 0 ? l - 1 : r - 1) * l, down = (r == l - 1 ? 0 : r + 1) * l;
-                for (int c = (r + colour) & 1; c < l; c += 2)
+                for (int r = 0; r < l; r++)
                 {
-                    int i = row + c;
-                    int si = s[i];
-                    int k = si * (s[up + c] + s[down + c] + s[row + left[c]] + s[row + right[c]]);
-                    int flip = u[i] < table[k + 4] ? 1 : 0;
-                    s[i] = (sbyte)(si - 2 * si * flip);
-                    de += 2 * k * flip;
-                    dm -= 2 * si * flip;
+                    sbyte* row = s + r * l;
+                    sbyte* up = s + (r == 0 ? l - 1 : r - 1) * l;
+                    sbyte* down = s + (r == l - 1 ? 0 : r + 1) * l;
+                    float* ur = u + r * l;
+                    int c = (r + colour) & 1;
+                    if (c == 0)
+                    {
+                        Update(row, 0, up[0] + down[0] + row[l - 1] + row[1], ur[0], table, ref de, ref dm);
+                        c = 2;
+                    }
+                    for (; c < l - 1; c += 2)
+                        Update(row, c, up[c] + down[c] + row[c - 1] + row[c + 1], ur[c], table, ref de, ref dm);
+                    if (c == l - 1)
+                        Update(row, c, up[c] + down[c] + row[c - 1] + row[0], ur[c], table, ref de, ref dm);
                 }
             }
         }
         Energy += de;
         Magnetization += dm;
+    }
+
+    // The Metropolis test of one site given its neighbour sum: branch-free, since the outcome is unpredictable.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Update(sbyte* row, int c, int neighbours, float uniform, float* table, ref long de, ref long dm)
+    {
+        int si = row[c];
+        int k = si * neighbours;
+        int flip = uniform < table[k + 4] ? 1 : 0;
+        row[c] = (sbyte)(si - 2 * si * flip);
+        de += 2 * k * flip;
+        dm -= 2 * si * flip;
     }
 
     // Wolff clusters: a fixed number once ClustersPerSweep is set, else until N spins have flipped. Sites join when
