@@ -16,6 +16,10 @@ internal static class PhysicsChecks
             if (!(t > 0) || !double.IsFinite(t))
                 throw new ArgumentException($"{where}: temperature #{i} is {t}; temperatures must be positive and finite", nameof(temperatures));
         }
+        // A repeated temperature would run the same chain (same stream key) twice and count it as two replicas.
+        var repeated = temperatures.GroupBy(t => t).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new ArgumentException($"{where}: temperature {repeated.Key} is listed {repeated.Count()} times; use Replicas for more chains", nameof(temperatures));
     }
 
     public static void Memory(long bytes, string what)

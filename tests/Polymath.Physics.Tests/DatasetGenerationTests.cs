@@ -42,6 +42,9 @@ public class DatasetGenerationTests(ITestOutputHelper output)
             // Ordered at T = 1.5: |m| close to Onsager's 0.9865; disordered at T = 3.5.
             Assert.True(Enumerable.Range(0, 21).Average(i => Math.Abs(ds.Magnetizations[i])) > 0.9);
             Assert.True(Enumerable.Range(42, 21).Average(i => Math.Abs(ds.Magnetizations[i])) < 0.4);
+            var observables = ds.Observables();
+            Assert.Equal(3, observables.Count);
+            Assert.True(observables[0].Energy.Deviations(Onsager.EnergyPerSpin(1.5)) < 4 || Math.Abs(observables[0].Energy.Value - Onsager.EnergyPerSpin(1.5)) < 0.01);
             var item = ds[0];
             Assert.Equal([1, f.Size, f.Size], item[0].Shape);
             Assert.Equal(1.5f, item[1].Item<float>());
@@ -121,6 +124,7 @@ public class DatasetGenerationTests(ITestOutputHelper output)
         Refused<ArgumentException>(good with { Temperatures = [2.0, -1.0] }, "temperature #1 is -1");
         Refused<ArgumentException>(good with { Temperatures = [0.0] }, "temperature #0 is 0");
         Refused<ArgumentException>(good with { Temperatures = [] }, "temperature list is empty");
+        Refused<ArgumentException>(good with { Temperatures = [2.0, 2.0] }, "listed 2 times");
         Refused<ArgumentException>(good with { Sizes = [100_000] }, "outside [2, 46340]");
         Refused<InsufficientMemoryException>(good with { Sizes = [40_000], MaxParallelism = 512, Temperatures = Enumerable.Repeat(2.0, 512).ToArray() }, "needs about");
         Assert.Throws<ArgumentException>(() => TemperatureGrid.Linear(2.5, 2.0, 10));

@@ -84,6 +84,22 @@ public sealed class IsingSpinDataset : Dataset<Tensor[]>, IDisposable
         _file.Read("spins", (long)index * sites, System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination[..sites]));
     }
 
+    /// <summary>
+    /// Thermodynamic observables per temperature from the stored energies and magnetisations (each replica's samples
+    /// cut into <paramref name="blocksPerChain"/> blocks, jackknife over all blocks), so a report can plot C, χ and U
+    /// of exactly the data a model was trained on. Spacing, thermalisation and τ are not in the file (they are in the
+    /// sidecar) and are reported as 0 and null.
+    /// </summary>
+    /// <exception cref="ArgumentException">A replica holds fewer samples than blocks.</exception>
+    public IReadOnlyList<IsingObservables> Observables(int blocksPerChain = 4)
+    {
+        var series = Enumerable.Range(0, Count)
+            .GroupBy(i => (Temperatures[i], Replicas[i]))
+            .Select(g => new ChainSeries(Size, g.Key.Item1, g.Key.Item2, 0, 0,
+                g.Select(i => (double)Energies[i]).ToArray(), g.Select(i => (double)Magnetizations[i]).ToArray(), null, null));
+        return series.GroupBy(c => c.Temperature).Select(g => IsingSimulation.Analyze(g.ToList(), blocksPerChain)).ToList();
+    }
+
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
 }

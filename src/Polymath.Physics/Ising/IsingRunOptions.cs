@@ -57,6 +57,7 @@ public sealed record IsingRunOptions
         foreach (int l in Sizes)
             if (l < 2 || l > IsingLattice.MaxSize)
                 throw new ArgumentException($"Ising run: lattice side L = {l} is outside [2, {IsingLattice.MaxSize}]", nameof(Sizes));
+        if (Sizes.Distinct().Count() != Sizes.Count) throw new ArgumentException($"Ising run: a lattice size is listed twice ({string.Join(", ", Sizes)})", nameof(Sizes));
         PhysicsChecks.Temperatures(Temperatures, "Ising run");
         if (Replicas < 1) throw new ArgumentException($"Ising run: Replicas must be at least 1, not {Replicas}", nameof(Replicas));
         if (!Enum.IsDefined(Algorithm)) throw new ArgumentException($"Ising run: unknown algorithm {(int)Algorithm}", nameof(Algorithm));
