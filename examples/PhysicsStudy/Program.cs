@@ -1,7 +1,8 @@
-// The 2D Ising studies of docs/physics.md:
-//   dotnet run --project examples/IsingStudy -c Release -- bench     sweeps per second (Metropolis and Wolff)
-//   dotnet run --project examples/IsingStudy -c Release -- onsager   u(T) and |m|(T) at L = 32 against Onsager
-//   dotnet run --project examples/IsingStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
+// The studies of docs/physics.md:
+//   dotnet run --project examples/PhysicsStudy -c Release -- bench     Ising sweeps per second (Metropolis and Wolff)
+//   dotnet run --project examples/PhysicsStudy -c Release -- onsager   u(T) and |m|(T) at L = 32 against Onsager
+//   dotnet run --project examples/PhysicsStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
+//   dotnet run --project examples/PhysicsStudy -c Release -- tfim      TFIM: Lanczos vs VQE vs adiabatic, Lanczos at n = 20
 using System.Diagnostics;
 using Polymath;
 using Polymath.Physics;
@@ -12,7 +13,8 @@ switch (mode)
     case "bench": Bench(); break;
     case "onsager": OnsagerTable(); break;
     case "binder": Binder(); break;
-    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager or binder"); return 2;
+    case "tfim": Tfim(); break;
+    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager, binder or tfim"); return 2;
 }
 return 0;
 
@@ -63,4 +65,26 @@ static void Binder()
     foreach (var c in result.Crossings)
         Console.WriteLine($"crossing L={c.SmallSize}/{c.LargeSize}: T* = {c.Temperature} (T_c = {Onsager.CriticalTemperature:F5}, {c.Temperature.Deviations(Onsager.CriticalTemperature):F1}σ, {(c.Temperature.Value / Onsager.CriticalTemperature - 1) * 100:+0.00;-0.00}%)");
     Console.WriteLine($"{sw.Elapsed.TotalSeconds:F0} s on {Threads.Count} threads");
+}
+
+static void Tfim()
+{
+    Console.WriteLine("open chain, J = 1: energies and <Z0 Z(n-1)> by Lanczos (ED), VQE and adiabatic evolution");
+    foreach (int n in new[] { 4, 6 })
+        foreach (double h in new[] { 0.5, 1.0, 1.5 })
+        {
+            var sw = Stopwatch.StartNew();
+            var ed = TransverseFieldIsing.ExactGroundState(n, h);
+            var vqe = TransverseFieldIsing.VariationalGroundState(n, h, seed: 11);
+            var ad = TransverseFieldIsing.AdiabaticGroundState(n, h, totalTime: 40, steps: 200);
+            Console.WriteLine($"n={n} h={h:F1}: E_ED {ed.Energy:F8}  E_VQE-E_ED {vqe.Energy - ed.Energy:E1}  E_ad-E_ED {ad.Energy - ed.Energy:E1}  " +
+                              $"ZZ ED {ed.ZZ(0, n - 1):F5} VQE {vqe.ZZ(0, n - 1):F5} ad {ad.ZZ(0, n - 1):F5}  ({sw.ElapsedMilliseconds} ms)");
+        }
+    foreach (int n in new[] { 16, 20 })
+    {
+        var sw = Stopwatch.StartNew();
+        var gs = TransverseFieldIsing.ExactGroundState(n, 1.0, periodic: true);
+        double exact = Polymath.Quantum.SpinChains.TransverseFieldIsingPeriodicGroundEnergy(n, 1, 1);
+        Console.WriteLine($"Lanczos n={n} periodic h=1: E {gs.Energy:F10} (free fermions {exact:F10}), {sw.Elapsed.TotalSeconds:F1} s");
+    }
 }
