@@ -10,7 +10,6 @@ public sealed class IsingChain
 {
     private readonly IsingLattice _lattice;
     private readonly ChainRandom _random;
-    private readonly int[] _left, _right;
     // Metropolis acceptance thresholds indexed by k + 4, k = sᵢ·Σ neighbours ∈ {−4, −2, 0, 2, 4}, ΔE = 2k:
     // min(1, e^(−βΔE)); the value 2 for k ≤ 0 makes "u < threshold" always true for u ∈ [0, 1).
     private readonly float[] _acceptance = new float[9];
@@ -39,13 +38,6 @@ public sealed class IsingChain
         double beta = 1 / temperature;
         for (int k = -4; k <= 4; k++) _acceptance[k + 4] = k <= 0 ? 2f : (float)Math.Exp(-2 * beta * k);
         _addProbability = (float)(1 - Math.Exp(-2 * beta));
-        _left = new int[size];
-        _right = new int[size];
-        for (int c = 0; c < size; c++)
-        {
-            _left[c] = c == 0 ? size - 1 : c - 1;
-            _right[c] = c == size - 1 ? 0 : c + 1;
-        }
         _lattice.Reset(hotStart, _random);
         Energy = _lattice.Energy();
         Magnetization = _lattice.Magnetization();
@@ -158,6 +150,7 @@ public sealed class IsingChain
         sbyte[] s = _lattice.Spins;
         int[] stack = _stack;
         float p = _addProbability;
+        ulong columnMagic = ulong.MaxValue / (ulong)l + 1;
         long flipped = 0;
         int clusters = 0;
         while (ClustersPerSweep is { } fixedCount ? clusters < fixedCount : flipped < n)
@@ -171,10 +164,10 @@ public sealed class IsingChain
             while (top > 0)
             {
                 int i = stack[--top];
-                int r = i / l, c = i - r * l;
-                int row = r * l;
-                int up = (r == 0 ? l - 1 : r - 1) * l + c, down = (r == l - 1 ? 0 : r + 1) * l + c;
-                int west = row + _left[c], east = row + _right[c];
+                // Column by Lemire's multiply-shift remainder (no division in the hot loop).
+                int c = (int)Math.BigMul(columnMagic * (ulong)(uint)i, (ulong)l, out _);
+                int up = i >= l ? i - l : i + n - l, down = i + l < n ? i + l : i + l - n;
+                int west = c == 0 ? i + l - 1 : i - 1, east = c == l - 1 ? i - l + 1 : i + 1;
                 if (s[up] == old && _random.NextFloat() < p) { s[up] = flippedSpin; stack[top++] = up; size++; }
                 if (s[down] == old && _random.NextFloat() < p) { s[down] = flippedSpin; stack[top++] = down; size++; }
                 if (s[west] == old && _random.NextFloat() < p) { s[west] = flippedSpin; stack[top++] = west; size++; }
