@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Polymath.Physics;
 
 /// <summary>
@@ -31,14 +33,19 @@ public sealed class ChainRandom
     }
 
     /// <summary>A uniform float in [0, 1) with 24 random bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float NextFloat()
     {
-        if (_next == BufferSize)
-        {
-            _generator.FillUniform(_buffer);
-            _next = 0;
-        }
+        if (_next == BufferSize) Refill();
         return _buffer[_next++];
+    }
+
+    // Out of line so that NextFloat stays small enough to inline into the Wolff loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Refill()
+    {
+        _generator.FillUniform(_buffer);
+        _next = 0;
     }
 
     /// <summary>A uniform integer in [0, <paramref name="n"/>): one float draw (24 bits) when n ≤ 2¹⁶, two (48 bits) above, so the modulo bias stays below n/2²⁴ resp. n/2⁴⁸.</summary>

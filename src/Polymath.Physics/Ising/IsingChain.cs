@@ -25,12 +25,17 @@ public sealed class IsingChain
     /// <param name="chainIndex">This chain's index within the run (selects its random stream).</param>
     /// <param name="hotStart">Start from random spins (true) or all +1 (false).</param>
     /// <exception cref="ArgumentOutOfRangeException">L out of range, or T not a positive finite number.</exception>
+    /// <exception cref="InsufficientMemoryException">The lattice and its work arrays would not fit in memory.</exception>
     public IsingChain(int size, double temperature, IsingAlgorithm algorithm, ulong seed, ulong chainIndex, bool hotStart = false)
     {
         if (!(temperature > 0) || !double.IsFinite(temperature))
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, $"Ising chain: the temperature must be a positive finite number, not {temperature}");
         if (!Enum.IsDefined(algorithm))
             throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Ising chain: unknown update algorithm");
+        if (size < 2 || size > IsingLattice.MaxSize)
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"Ising chain: the side L must lie in [2, {IsingLattice.MaxSize}], not {size}");
+        // Spins (1 B), Metropolis uniforms or the Wolff stack (4 B each) per site.
+        PhysicsChecks.Memory((long)size * size * 9, $"Ising chain of {size}×{size} spins");
         _lattice = new IsingLattice(size);
         _random = new ChainRandom(seed, chainIndex);
         Temperature = temperature;
