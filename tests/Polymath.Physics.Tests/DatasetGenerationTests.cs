@@ -57,6 +57,13 @@ public class DatasetGenerationTests(ITestOutputHelper output)
             var all = SafeTensors.Load(f.Path);
             Assert.Equal([63, f.Size, f.Size], all["spins"].Shape);
         }
+        using (var first = new IsingSpinDataset(files[0].Path))
+        {
+            var (spins, temps) = first.LoadAll();
+            Assert.Equal([63, 1, 8, 8], spins.Shape);
+            Assert.Equal(first[62][0].ToArray<float>(), spins[62].ToArray<float>());
+            Assert.Equal(3.5f, temps[62].Item<float>());
+        }
         var loader = DataLoader.Create(new IsingSpinDataset(files[0].Path), batchSize: 16, shuffle: true);
         var batch = loader.First();
         Assert.Equal([16, 1, 8, 8], batch[0].Shape);

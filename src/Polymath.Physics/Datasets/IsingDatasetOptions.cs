@@ -40,6 +40,9 @@ public sealed record IsingDatasetOptions
     /// <summary>Chains run at once; null uses <see cref="Threads.Count"/>.</summary>
     public int? MaxParallelism { get; init; }
 
+    /// <summary>Configurations the run writes in total (for progress bars): sizes × temperatures × samples per temperature.</summary>
+    public long TotalSamples => (long)Sizes.Count * Temperatures.Count * SamplesPerTemperature;
+
     /// <summary>The equivalent <see cref="IsingRunOptions"/> (for the chains' set-up and the shared checks).</summary>
     public IsingRunOptions ToRunOptions() => new()
     {

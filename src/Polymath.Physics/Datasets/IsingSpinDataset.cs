@@ -85,6 +85,23 @@ public sealed class IsingSpinDataset : Dataset<Tensor[]>, IDisposable
     }
 
     /// <summary>
+    /// Every sample at once, for training sets that fit in memory: (spins float32 [N, 1, L, L] of ±1, temperatures
+    /// float32 [N]), read in one pass over the file.
+    /// </summary>
+    /// <exception cref="InsufficientMemoryException">The float32 copy would not fit in memory.</exception>
+    public (Tensor Spins, Tensor Temperatures) LoadAll()
+    {
+        long sites = (long)Size * Size, total = sites * Count;
+        PhysicsChecks.Memory(total * 5, $"loading {Count} {Size}×{Size} configurations from {_file.Path}");
+        if (total > Array.MaxLength) throw new InsufficientMemoryException($"Ising dataset: {total} spins exceed one array; iterate with a DataLoader instead");
+        var raw = new sbyte[total];
+        _file.Read("spins", 0, System.Runtime.InteropServices.MemoryMarshal.AsBytes(raw.AsSpan()));
+        var values = new float[total];
+        for (long i = 0; i < total; i++) values[i] = raw[i];
+        return (Tensor.Wrap(values, Count, 1, Size, Size), Tensor.From(Temperatures.ToArray(), Count));
+    }
+
+    /// <summary>
     /// Thermodynamic observables per temperature from the stored energies and magnetisations (each replica's samples
     /// cut into <paramref name="blocksPerChain"/> blocks, jackknife over all blocks), so a report can plot C, χ and U
     /// of exactly the data a model was trained on. Spacing, thermalisation and τ are not in the file (they are in the
