@@ -43,6 +43,26 @@ public class IsingChainTests
     }
 
     [Fact]
+    public void VectorizedMetropolisMatchesScalarBitForBit()
+    {
+        foreach (int l in new[] { 33, 34, 35, 64, 67, 100, 130 })
+            foreach (double t in new[] { 1.5, 2.27, 4.0 })
+            {
+                var vector = new IsingChain(l, t, IsingAlgorithm.Metropolis, seed: 8, chainIndex: 1, hotStart: true) { Vectorized = true };
+                var scalar = new IsingChain(l, t, IsingAlgorithm.Metropolis, seed: 8, chainIndex: 1, hotStart: true) { Vectorized = false };
+                for (int k = 0; k < 5; k++)
+                {
+                    vector.Sweep();
+                    scalar.Sweep();
+                    Assert.Equal(scalar.Lattice.Spins, vector.Lattice.Spins);
+                    Assert.Equal(scalar.Energy, vector.Energy);
+                    Assert.Equal(scalar.Magnetization, vector.Magnetization);
+                    Assert.Equal(vector.Lattice.Energy(), vector.Energy);
+                }
+            }
+    }
+
+    [Fact]
     public void SameKeySameChain()
     {
         var a = new IsingChain(12, 2.3, IsingAlgorithm.Wolff, 9, 3);

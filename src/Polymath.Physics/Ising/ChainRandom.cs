@@ -12,6 +12,10 @@ public sealed class ChainRandom
     // Refill size: 4096 floats = 1024 Philox blocks, below Generator's threading threshold so a refill never forks threads.
     private const int BufferSize = 4096;
 
+    // Direct fills go in pieces of 8192 Philox blocks, the most Generator fills on the calling thread alone. Pieces are
+    // multiples of 4 floats (one block), so element i of a fill always reads the same word whatever the piece size.
+    private const int DirectFillSize = 32768;
+
     private readonly Generator _generator;
     private readonly float[] _buffer = new float[BufferSize];
     private int _next = BufferSize;
@@ -69,7 +73,7 @@ public sealed class ChainRandom
         }
         while (destination.Length > 0)
         {
-            int n = Math.Min(BufferSize, destination.Length);
+            int n = Math.Min(DirectFillSize, destination.Length);
             _generator.FillUniform(destination[..n]);
             destination = destination[n..];
         }

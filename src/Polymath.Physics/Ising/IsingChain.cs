@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Polymath.Physics;
 
@@ -15,6 +16,7 @@ public sealed class IsingChain
     private readonly float[] _acceptance = new float[9];
     private readonly float _addProbability;
     private float[] _uniforms = [];
+    private sbyte[] _codes = [];
     private int[] _stack = [];
 
     /// <summary>Creates a chain.</summary>
@@ -96,18 +98,27 @@ public sealed class IsingChain
         }
     }
 
+    /// <summary>Whether Metropolis sweeps use <see cref="MetropolisKernel"/> (true where 256-bit vectors are fast); the scalar sweep is the reference.</summary>
+    internal bool Vectorized { get; set; } = Vector256.IsHardwareAccelerated;
+
     // One checkerboard sweep: every site gets one uniform (drawn up front for the sweep, indexed by site, so the stream
-    // use is fixed), and both energy and magnetisation are updated by the accepted changes. Pointers drop the bounds
-    // checks; the first and last column of a row wrap around, every other column reads c − 1 and c + 1 directly.
+    // use is fixed), turned into an acceptance code a ∈ {0, 1, 2}; a flip with k = sᵢ·Σ neighbours is accepted when
+    // k ≤ 2a (see MetropolisKernel). Energy and magnetisation follow the accepted changes. Pointers drop the bounds
+    // checks; the first and last column of a row wrap around, the others read c − 1 and c + 1 directly.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void MetropolisSweep()
     {
         int l = _lattice.Size, n = _lattice.Sites;
-        if (_uniforms.Length != n) _uniforms = new float[n];
+        if (_uniforms.Length != n)
+        {
+            _uniforms = new float[n];
+            _codes = new sbyte[n];
+        }
         _random.Fill(_uniforms);
+        MetropolisKernel.Codes(_uniforms, _codes, _acceptance[4 + 2], _acceptance[4 + 4]);
         long de = 0, dm = 0;
-        fixed (sbyte* s = _lattice.Spins)
-        fixed (float* u = _uniforms, table = _acceptance)
+        bool vector = Vectorized;
+        fixed (sbyte* s = _lattice.Spins, codes = _codes)
         {
             for (int colour = 0; colour < 2; colour++)
             {
@@ -116,17 +127,23 @@ public sealed class IsingChain
                     sbyte* row = s + r * l;
                     sbyte* up = s + (r == 0 ? l - 1 : r - 1) * l;
                     sbyte* down = s + (r == l - 1 ? 0 : r + 1) * l;
-                    float* ur = u + r * l;
-                    int c = (r + colour) & 1;
+                    sbyte* cr = codes + r * l;
+                    int parity = (r + colour) & 1;
+                    int c = parity;
                     if (c == 0)
                     {
-                        Update(row, 0, up[0] + down[0] + row[l - 1] + row[1], ur[0], table, ref de, ref dm);
+                        Update(row, 0, up[0] + down[0] + row[l - 1] + row[1], cr[0], ref de, ref dm);
                         c = 2;
                     }
+                    if (vector)
+                    {
+                        int next = MetropolisKernel.Row(row, up, down, cr, l, parity, ref de, ref dm);
+                        if (next > c) c = next + ((next & 1) == parity ? 0 : 1);
+                    }
                     for (; c < l - 1; c += 2)
-                        Update(row, c, up[c] + down[c] + row[c - 1] + row[c + 1], ur[c], table, ref de, ref dm);
+                        Update(row, c, up[c] + down[c] + row[c - 1] + row[c + 1], cr[c], ref de, ref dm);
                     if (c == l - 1)
-                        Update(row, c, up[c] + down[c] + row[c - 1] + row[0], ur[c], table, ref de, ref dm);
+                        Update(row, c, up[c] + down[c] + row[c - 1] + row[0], cr[c], ref de, ref dm);
                 }
             }
         }
@@ -134,13 +151,14 @@ public sealed class IsingChain
         Magnetization += dm;
     }
 
-    // The Metropolis test of one site given its neighbour sum: branch-free, since the outcome is unpredictable.
+    // The Metropolis test of one site given its neighbour sum and acceptance code: branch-free, since the outcome is
+    // unpredictable. k ≤ 2a is u < min(1, e^(−2βk)) (see MetropolisKernel).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Update(sbyte* row, int c, int neighbours, float uniform, float* table, ref long de, ref long dm)
+    private static unsafe void Update(sbyte* row, int c, int neighbours, sbyte code, ref long de, ref long dm)
     {
         int si = row[c];
         int k = si * neighbours;
-        int flip = uniform < table[k + 4] ? 1 : 0;
+        int flip = k <= 2 * code ? 1 : 0;
         row[c] = (sbyte)(si - 2 * si * flip);
         de += 2 * k * flip;
         dm -= 2 * si * flip;
