@@ -166,6 +166,7 @@ public sealed class IsingChain
 
     // Wolff clusters: a fixed number once ClustersPerSweep is set, else until N spins have flipped. Sites join when
     // they carry the cluster's old spin and a uniform falls below p = 1 − e^(−2β); flipping on joining marks them visited.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WolffSweep()
     {
         int l = _lattice.Size, n = _lattice.Sites;

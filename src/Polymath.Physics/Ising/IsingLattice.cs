@@ -43,6 +43,7 @@ public sealed class IsingLattice
     }
 
     /// <summary>The total energy E = −Σ_⟨ij⟩ sᵢsⱼ (each bond once: right and down neighbours).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public long Energy()
     {
         int l = Size;

@@ -13,6 +13,8 @@ namespace Polymath.Physics;
 internal static unsafe class MetropolisKernel
 {
     /// <summary>Writes the acceptance code of each uniform.</summary>
+    // AggressiveOptimization: tier-0 code of this vector loop is many times slower and would dominate short runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Codes(ReadOnlySpan<float> uniforms, Span<sbyte> codes, float p2, float p4)
     {
         int n = uniforms.Length, i = 0;
