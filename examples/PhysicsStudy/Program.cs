@@ -1,0 +1,103 @@
+// The studies of docs/physics.md:
+//   dotnet run --project examples/PhysicsStudy -c Release -- bench     Ising sweeps per second (Metropolis and Wolff)
+//   dotnet run --project examples/PhysicsStudy -c Release -- onsager   u(T) and |m|(T) at L = 32 against Onsager
+//   dotnet run --project examples/PhysicsStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
+//   dotnet run --project examples/PhysicsStudy -c Release -- tfim      TFIM: Lanczos vs VQE vs adiabatic, Lanczos at n = 20
+using System.Diagnostics;
+using Polymath;
+using Polymath.Physics;
+
+string mode = args.Length > 0 ? args[0] : "onsager";
+switch (mode)
+{
+    case "bench": Bench(); break;
+    case "onsager": OnsagerTable(); break;
+    case "binder": Binder(); break;
+    case "tfim": Tfim(); break;
+    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager, binder or tfim"); return 2;
+}
+return 0;
+
+static void Bench()
+{
+    // Best of three timings of about 0.3 s each: the machine may be shared, and the best run is the least disturbed.
+    Console.WriteLine($"threads: {Threads.Count}");
+    foreach (var algorithm in new[] { IsingAlgorithm.Metropolis, IsingAlgorithm.Wolff })
+    {
+        foreach (int l in new[] { 16, 32, 64, 128, 256 })
+        {
+            // Chains at T_c (Wolff's clusters are largest there): one alone, then one per thread.
+            var chain = Warm(new IsingChain(l, Onsager.CriticalTemperature, algorithm, 1, 0));
+            int sweeps = Math.Max(50, (algorithm == IsingAlgorithm.Metropolis ? 100_000_000 : 10_000_000) / (l * l));
+            double single = Best(() => chain.Sweep(sweeps), sweeps);
+            var chains = Enumerable.Range(0, Threads.Count).Select(i => Warm(new IsingChain(l, Onsager.CriticalTemperature, algorithm, 1, (ulong)i + 1))).ToArray();
+            double all = Best(() => Parallel.ForEach(chains, c => c.Sweep(sweeps)), chains.Length * sweeps);
+            Console.WriteLine($"{algorithm,-10} L={l,4}: one chain {single,10:F0} sweeps/s ({single * l * l / 1e6,6:F1} M spin updates/s); " +
+                              $"{chains.Length} chains {all,10:F0} sweeps/s ({all * l * l / 1e6,6:F1} M/s)");
+        }
+    }
+
+    static IsingChain Warm(IsingChain c)
+    {
+        c.Sweep(200);
+        c.FixSweepLength();
+        return c;
+    }
+
+    static double Best(Action run, double sweeps)
+    {
+        double best = 0;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            run();
+            best = Math.Max(best, sweeps / sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}
+
+static void OnsagerTable()
+{
+    double[] temps = [1.5, 1.8, 2.0, 2.1, 2.6, 3.0, 3.5];
+    var options = new IsingRunOptions { Sizes = [32], Temperatures = temps, Replicas = 4, Algorithm = IsingAlgorithm.Wolff, Measurements = 8192, Seed = 1 };
+    Console.WriteLine("   T   u (MC)               u (Onsager)  σ    |m| (MC)             M (Yang)   τ_E   τ_|m|");
+    foreach (var o in IsingSimulation.Run(options))
+    {
+        double u = Onsager.EnergyPerSpin(o.Temperature), m = Onsager.SpontaneousMagnetization(o.Temperature);
+        Console.WriteLine($"{o.Temperature,4:F2}  {o.Energy,-20} {u,9:F5}  {o.Energy.Deviations(u),4:F1}  {o.AbsMagnetization,-20} {m,8:F5}  {o.TauEnergy?.Tau,4:F2}  {o.TauAbsMagnetization?.Tau,4:F2}");
+    }
+}
+
+static void Binder()
+{
+    var sw = Stopwatch.StartNew();
+    var temps = BinderStudy.GridAroundCriticalPoint(9, 0.02);
+    var result = BinderStudy.Run([8, 16, 32, 64], temps, measurements: 8192, replicas: 4, seed: 1);
+    foreach (var o in result.Observables) Console.WriteLine($"L={o.Size,3} T={o.Temperature:F4} U={o.Binder} χ={o.Susceptibility}");
+    foreach (var c in result.Crossings)
+        Console.WriteLine($"crossing L={c.SmallSize}/{c.LargeSize}: T* = {c.Temperature} (T_c = {Onsager.CriticalTemperature:F5}, {c.Temperature.Deviations(Onsager.CriticalTemperature):F1}σ, {(c.Temperature.Value / Onsager.CriticalTemperature - 1) * 100:+0.00;-0.00}%)");
+    Console.WriteLine($"{sw.Elapsed.TotalSeconds:F0} s on {Threads.Count} threads");
+}
+
+static void Tfim()
+{
+    Console.WriteLine("open chain, J = 1: energies and <Z0 Z(n-1)> by Lanczos (ED), VQE and adiabatic evolution");
+    foreach (int n in new[] { 4, 6 })
+        foreach (double h in new[] { 0.5, 1.0, 1.5 })
+        {
+            var sw = Stopwatch.StartNew();
+            var ed = TransverseFieldIsing.ExactGroundState(n, h);
+            var vqe = TransverseFieldIsing.VariationalGroundState(n, h, seed: 11);
+            var ad = TransverseFieldIsing.AdiabaticGroundState(n, h, totalTime: 40, steps: 200);
+            Console.WriteLine($"n={n} h={h:F1}: E_ED {ed.Energy:F8}  E_VQE-E_ED {vqe.Energy - ed.Energy:E1}  E_ad-E_ED {ad.Energy - ed.Energy:E1}  " +
+                              $"ZZ ED {ed.ZZ(0, n - 1):F5} VQE {vqe.ZZ(0, n - 1):F5} ad {ad.ZZ(0, n - 1):F5}  ({sw.ElapsedMilliseconds} ms)");
+        }
+    foreach (int n in new[] { 16, 20 })
+    {
+        var sw = Stopwatch.StartNew();
+        var gs = TransverseFieldIsing.ExactGroundState(n, 1.0, periodic: true);
+        double exact = Polymath.Quantum.SpinChains.TransverseFieldIsingPeriodicGroundEnergy(n, 1, 1);
+        Console.WriteLine($"Lanczos n={n} periodic h=1: E {gs.Energy:F10} (free fermions {exact:F10}), {sw.Elapsed.TotalSeconds:F1} s");
+    }
+}
