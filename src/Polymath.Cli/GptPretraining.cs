@@ -130,6 +130,11 @@ internal sealed class GptPretraining(GptRunOptions o, string outDir, ProgressMod
                     stopReason = "time limit";
                     return;
                 }
+                if (o.StopAt is int stopAt && step >= stopAt)
+                {
+                    stopReason = $"stopped at step {stopAt}";
+                    return;
+                }
                 model.Train();
                 var (x, y) = Batch(train.Span);
                 opt.ZeroGrad();

@@ -31,6 +31,7 @@ internal sealed record GptRunOptions
     public int SampleEvery { get; init; } = 500;
     public int SampleTokens { get; init; } = 200;
     public double? TimeLimitMinutes { get; init; }
+    public int? StopAt { get; init; }
     public int Seed { get; init; } = 1337;
     public int LogEvery { get; init; } = 50;
 

@@ -149,6 +149,8 @@ internal static class Help
                       --sample-every N     steps between printed samples (default 500; 0: none)
                       --sample-tokens N    length of each sample (default 200)
                       --time-limit MIN     stop (and save) after this many minutes
+                      --stop-at STEP       stop (and save) at this step, keeping the schedule of --steps (split a
+                                           run into sessions; --resume continues it)
                       --seed S             seed of the initialisation, batches and dropout (default 1337)
                       --threads N          Polymath threads (default: all cores)
                       --out DIR            output folder (default runs/gpt-<data folder>)

@@ -9,7 +9,7 @@ internal static class PretrainCommand
     [
         "--data", "--tokenizer", "--vocab-size", "--context", "--layers", "--heads", "--embd", "--dropout", "--positions", "--batch-size", "--steps",
         "--lr", "--min-lr-ratio", "--warmup", "--weight-decay", "--beta2", "--grad-clip", "--val-fraction", "--eval-every", "--eval-batches",
-        "--sample-every", "--sample-tokens", "--time-limit", "--seed", "--threads", "--out", "--resume", "--config", "--progress", "--log-every",
+        "--sample-every", "--sample-tokens", "--time-limit", "--stop-at", "--seed", "--threads", "--out", "--resume", "--config", "--progress", "--log-every",
     ];
 
     internal static readonly string[] FlagOptions = ["--untied"];
@@ -70,6 +70,7 @@ internal static class PretrainCommand
             SampleEvery = args.Int("--sample-every", 0, int.MaxValue) ?? o.SampleEvery,
             SampleTokens = args.Int("--sample-tokens", 1, 100_000) ?? o.SampleTokens,
             TimeLimitMinutes = args.Double("--time-limit", 0.01, 1e6) ?? o.TimeLimitMinutes,
+            StopAt = args.Int("--stop-at", 1, int.MaxValue),
             Seed = Shape(args.Int("--seed", 0, int.MaxValue), fresh, "--seed") ?? o.Seed,
             LogEvery = args.Int("--log-every", 1, int.MaxValue) ?? o.LogEvery,
         };
