@@ -74,6 +74,28 @@ public sealed class PretrainCliTests : IDisposable
     }
 
     [Fact]
+    public void CancellingSavesTheCheckpointAndExitsWith130()
+    {
+        string data = Data(), outDir = Path.Combine(_dir, "cancelled");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel(); // as Ctrl-C before the first step: the loop stops at once and still saves
+        var stdout = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        int code;
+        try
+        {
+            code = PretrainCommand.Run(Tiny(data, outDir, 40)[1..], cts.Token);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+        Assert.Equal(130, code);
+        Assert.True(File.Exists(Path.Combine(outDir, "last.safetensors")));
+        Assert.Equal("cancelled", Events(outDir, "end").Single().GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public void GenerateIsSeededAndCutsLongPrompts()
     {
         string data = Data(), outDir = Path.Combine(_dir, "g");
