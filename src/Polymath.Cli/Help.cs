@@ -69,7 +69,9 @@ internal static class Help
                       --list             list the rows that would run, and exit
 
                     Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul, training
-                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb),
+                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb;
+                    train_gpt_char: the pretrain gpt step vs bench/peers/gpt_char.py), data (the MNIST loader;
+                    tokenising Tiny Shakespeare by character and with a 1024-token BPE),
                     quantum (state-vector circuits at n = 20, 24, 26: times per circuit and per gate, and "passes":
                     the time in read+write sweeps of the state at the measured bandwidth).
                     """);
