@@ -140,6 +140,18 @@ public sealed class TokenizerTests(ITestOutputHelper output)
     });
 
     [Fact]
+    public void BpeEncodesFromManyThreadsAtOnce()
+    {
+        var texts = Enumerable.Range(1000, 64).Select(RandomText).ToArray();
+        var expected = texts.Select(t => ByteLevelBpeTokenizer.FromJson(SharedBpe.Value.ToJson()).Encode(t)).ToArray(); // fresh caches
+        var shared = ByteLevelBpeTokenizer.FromJson(SharedBpe.Value.ToJson());
+        var got = new int[texts.Length][];
+        Parallel.For(0, texts.Length * 4, i => got[i % texts.Length] = shared.Encode(texts[i % texts.Length]));
+        for (int i = 0; i < texts.Length; i++)
+            Assert.Equal(expected[i], got[i]);
+    }
+
+    [Fact]
     public void InvalidUtf8BytesBecomeSingleByteTokens()
     {
         var bpe = Toy();

@@ -18,7 +18,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     private readonly List<(int Left, int Right)> _mergeList;
     private readonly Dictionary<string, int> _special;
     private readonly string[] _specialByLength;
-    private readonly Dictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int[]> _cache = new(StringComparer.Ordinal); // guarded by itself: encoders may share one tokenizer across threads
 
     /// <summary>Builds a tokenizer from its parts.</summary>
     /// <param name="tokenBytes">Bytes of each non-special token by id (null or empty at special-token ids).</param>
@@ -306,7 +306,10 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         foreach (var m in Gpt2PreTokenizer.Regex().EnumerateMatches(text))
         {
             var piece = text.Slice(m.Index, m.Length);
-            if (lookup.TryGetValue(piece, out var cached))
+            int[]? cached;
+            lock (_cache)
+                lookup.TryGetValue(piece, out cached);
+            if (cached is not null)
             {
                 ids.AddRange(cached);
                 continue;
@@ -315,8 +318,11 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             var buffer = n <= small.Length ? small : new byte[n];
             int len = Encoding.UTF8.GetBytes(piece, buffer);
             var encoded = MergePiece(buffer[..len]);
-            if (_cache.Count < 100_000) // bound the memory a stream of unique pieces can take
-                lookup[piece] = encoded;
+            lock (_cache)
+            {
+                if (_cache.Count < 100_000) // bound the memory a stream of unique pieces can take
+                    lookup.TryAdd(piece, encoded);
+            }
             ids.AddRange(encoded);
         }
     }
