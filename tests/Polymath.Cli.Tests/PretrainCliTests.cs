@@ -116,6 +116,23 @@ public sealed class PretrainCliTests : IDisposable
     }
 
     [Fact]
+    public void GenerateReadsAHuggingFaceCheckpointWithItsTokenizerFiles()
+    {
+        // A GPT-2-layout model.safetensors (no Polymath metadata) beside vocab.json and merges.txt, as downloaded.
+        string dir = Path.Combine(_dir, "hf");
+        var bpe = Polymath.Data.Tokenizers.ByteLevelBpeTokenizer.Train("low lower lowest newer newest wider widest", 270, ["<|endoftext|>"], minFrequency: 1);
+        bpe.Save(dir);
+        var model = new Polymath.Models.Gpt.GptModel(new Polymath.Models.Gpt.GptConfig
+            { VocabSize = bpe.VocabSize, ContextLength = 32, EmbeddingDim = 16, Layers = 1, Heads = 2 }, new Generator(1));
+        Polymath.Data.SafeTensors.Save(Path.Combine(dir, "model.safetensors"), model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value));
+        var (code, output, err) = CliRunner.Run("generate", "--checkpoint", Path.Combine(dir, "model.safetensors"), "--heads", "2",
+            "--prompt", "lower", "--max-new-tokens", "4", "--greedy", "--threads", "1");
+        Assert.True(code == 0, output + err);
+        var expected = model.Generate(bpe.Encode("lower").Select(i => (long)i).ToArray(), 4, Polymath.Models.Gpt.SamplingOptions.Greedy);
+        Assert.Equal(bpe.Decode(expected.Select(i => (int)i).ToArray()) + Environment.NewLine, output);
+    }
+
+    [Fact]
     public void PretrainWithBpe()
     {
         string data = Data(), outDir = Path.Combine(_dir, "bpe");
