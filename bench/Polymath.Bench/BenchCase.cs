@@ -36,6 +36,9 @@ public sealed class BenchCase
     /// <summary>Workload name for torch_workloads.py, with its steps and warm-up.</summary>
     public string? Workload { get; init; }
 
+    /// <summary>The peer script that runs <see cref="Workload"/>: null for the shared torch_workloads.py, else a file in bench/peers.</summary>
+    public string? WorkloadScript { get; init; }
+
     public int WorkloadSteps { get; init; } = 30;
 
     public int WorkloadWarmup { get; init; } = 5;

@@ -163,13 +163,14 @@ public static class BenchRunner
         {
             cancel.ThrowIfCancellationRequested();
             var first = group.First().c;
-            options.Progress?.Invoke($"peer: torch_workloads.py --workload {group.Key}");
-            var output = PeerRunner.TorchWorkload(group.Key, options.Threads, first.WorkloadSteps, first.WorkloadWarmup, timeout);
+            string scriptName = first.WorkloadScript ?? "torch_workloads.py";
+            options.Progress?.Invoke($"peer: {scriptName} --workload {group.Key}");
+            var output = PeerRunner.TorchWorkload(group.Key, options.Threads, first.WorkloadSteps, first.WorkloadWarmup, timeout, first.WorkloadScript);
             var line = output.Lines.FirstOrDefault(l => (string?)l["workload"] == group.Key);
             var rss = output.Lines.FirstOrDefault(l => l["peer_peak_rss_mb"] is not null);
             foreach (var (_, i) in group)
             {
-                ApplyTorch(rows[i], line, output.Error, $"torch (shared torch_workloads.py {group.Key})");
+                ApplyTorch(rows[i], line, output.Error, first.WorkloadScript is null ? $"torch (shared torch_workloads.py {group.Key})" : $"torch (bench/peers/{first.WorkloadScript} {group.Key})");
                 if (cases[i].PeakRss && rss is not null)
                     rows[i].Set("peer_peak_rss_mb", Number(rss["peer_peak_rss_mb"]));
             }

@@ -75,8 +75,8 @@ public static class PeerRunner
         return output;
     }
 
-    /// <summary>Runs ../shared/peers/torch_workloads.py --workload NAME --json.</summary>
-    public static PeerOutput TorchWorkload(string workload, int threads, int steps, int warmup, TimeSpan timeout)
+    /// <summary>Runs ../shared/peers/torch_workloads.py --workload NAME --json (or <paramref name="ourScript"/> in bench/peers, same arguments).</summary>
+    public static PeerOutput TorchWorkload(string workload, int threads, int steps, int warmup, TimeSpan timeout, string? ourScript = null)
     {
         var output = new PeerOutput();
         if (PythonProblem() is { } problem)
@@ -84,10 +84,11 @@ public static class PeerRunner
             output.Error = problem;
             return output;
         }
-        string? script = RepoPaths.SharedPeers is { } dir ? Path.Combine(dir, "torch_workloads.py") : null;
+        string? folder = ourScript is null ? RepoPaths.SharedPeers : RepoPaths.OurPeers;
+        string? script = folder is { } dir ? Path.Combine(dir, ourScript ?? "torch_workloads.py") : null;
         if (script is null || !File.Exists(script))
         {
-            output.Error = $"torch_workloads.py not found (looked in {RepoPaths.SharedPeers ?? "../shared/peers"})";
+            output.Error = $"{ourScript ?? "torch_workloads.py"} not found (looked in {folder ?? "../shared/peers"})";
             return output;
         }
         // Run the shared script through a small wrapper that also prints the process's peak RSS. The thread
@@ -103,7 +104,7 @@ public static class PeerRunner
         var env = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = t, ["OPENBLAS_NUM_THREADS"] = t, ["MKL_NUM_THREADS"] = t };
         var r = Run(Python, ["-c", wrapper, script, "--workload", workload, "--threads", t,
             "--steps", steps.ToString(), "--warmup", warmup.ToString(), "--json"], timeout, env);
-        Collect(r, output, "torch_workloads.py");
+        Collect(r, output, ourScript ?? "torch_workloads.py");
         return output;
     }
 

@@ -161,6 +161,10 @@ public static class Suite
             cases.Add(c);
         }
 
+        // e2) The character-level GPT step of polymath pretrain gpt against bench/peers/gpt_char.py (same shapes and optimizer).
+        cases.Add(GptBench.Case(quick, warmS));
+        cases.AddRange(TokenizerBench.Cases(quick, warmS));
+
         // f) The DataLoader feeding MNIST batches of 128 (shuffled, 2 workers): time per batch over whole epochs.
         //    No peer; compare it with train_lenet / train_mlp: a loader faster than a step never stalls the trainer.
         string mnist = Path.Combine(RepoPaths.Root ?? ".", "..", "shared", "data", "mnist");

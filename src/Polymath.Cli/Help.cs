@@ -12,6 +12,8 @@ internal static class Help
             Commands:
               train    (default) train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
                        with no arguments: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
+              pretrain pretrain a GPT language model on a text file (char-level or byte-level BPE)
+              generate continue a prompt with a GPT checkpoint (or a Hugging Face GPT-2 model.safetensors)
               demo     fit a tiny MLP with Tensor ops and autograd, printing the falling loss
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
@@ -68,7 +70,9 @@ internal static class Help
                       --list             list the rows that would run, and exit
 
                     Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul, training
-                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb),
+                    (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb;
+                    train_gpt_char: the pretrain gpt step vs bench/peers/gpt_char.py), data (the MNIST loader;
+                    tokenising Tiny Shakespeare by character and with a 1024-token BPE),
                     quantum (state-vector circuits at n = 20, 24, 26: times per circuit and per gate, and "passes":
                     the time in read+write sweeps of the state at the measured bandwidth).
                     """);
@@ -108,6 +112,77 @@ internal static class Help
 
                     Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
                     checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).
+                    """);
+                return true;
+            case "pretrain":
+                Console.WriteLine("""
+                    Usage: polymath pretrain gpt [--data FILE] [--steps N] [model and training options]
+
+                    Pretrains a decoder-only GPT (Hugging Face GPT-2 layout) on a UTF-8 text file: the first 90% of its
+                    tokens train, the last 10% validate. Random windows of --context tokens form each batch; AdamW
+                    (weight decay on matrices and embeddings only), linear warm-up then cosine decay, gradient-norm
+                    clipping. Every --eval-every steps: train/validation loss on fixed windows, OUT/last.safetensors,
+                    OUT/best.safetensors (best validation loss), OUT/report.html (curves, samples). OUT/run.jsonl logs
+                    every event with the dataset's SHA-256, the seed and every option. Ctrl-C saves OUT/last.safetensors;
+                    --resume continues exactly (same seed and thread count give the same numbers).
+
+                    Options (each may also be given in a YAML file with --config):
+                      --data FILE          training text (default ../shared/data/tinyshakespeare/input.txt)
+                      --tokenizer NAME     char (default; one token per character) or bpe (byte-level BPE trained on the
+                                           training split)
+                      --vocab-size N       BPE vocabulary size (default 512)
+                      --context N          context window in tokens (default 128)
+                      --layers N           transformer blocks (default 4)
+                      --heads N            attention heads (default 4)
+                      --embd N             model width (default 128)
+                      --dropout X          dropout (default 0)
+                      --positions NAME     learned (default, GPT-2) or rotary
+                      --untied             separate output projection (default: tied to the token embedding)
+                      --batch-size N       sequences per step (default 32)
+                      --steps N            optimizer steps in total (default 3000)
+                      --lr X               peak learning rate (default 0.002)
+                      --min-lr-ratio X     final learning rate as a fraction of the peak (default 0.1)
+                      --warmup N           warm-up steps (default 100)
+                      --weight-decay X     AdamW decoupled weight decay (default 0.1)
+                      --beta2 X            AdamW beta2 (default 0.99)
+                      --grad-clip X        clip the global gradient norm to X (default 1)
+                      --val-fraction X     fraction of tokens held out at the end (default 0.1)
+                      --eval-every N       steps between evaluations and checkpoints (default 250)
+                      --eval-batches N     batches per loss estimate (default 20)
+                      --sample-every N     steps between printed samples (default 500; 0: none)
+                      --sample-tokens N    length of each sample (default 200)
+                      --time-limit MIN     stop (and save) after this many minutes
+                      --stop-at STEP       stop (and save) at this step, keeping the schedule of --steps (split a
+                                           run into sessions; --resume continues it)
+                      --seed S             seed of the initialisation, batches and dropout (default 1337)
+                      --threads N          Polymath threads (default: all cores)
+                      --out DIR            output folder (default runs/gpt-<data folder>)
+                      --resume CKPT        continue from a checkpoint (its model shape, tokenizer and seed are kept)
+                      --progress MODE      auto, bars, plain, none
+                      --log-every N        steps between log lines (default 50)
+                    """);
+                return true;
+            case "generate":
+                Console.WriteLine("""
+                    Usage: polymath generate --checkpoint CKPT [--prompt TEXT] [--max-new-tokens N] [sampling options]
+
+                    Continues TEXT with a GPT checkpoint from polymath pretrain gpt, or with a Hugging Face GPT-2
+                    model.safetensors whose vocab.json and merges.txt sit beside it (or in --tokenizer-dir). Uses a
+                    key/value cache. A prompt longer than the context window is cut to its last tokens, with a warning.
+
+                    Options:
+                      --checkpoint CKPT    the .safetensors file (required)
+                      --prompt TEXT        text to continue (default: a newline)
+                      --max-new-tokens N   tokens to add (default 500)
+                      --temperature X      divide logits by X (default 0.8; 0 = greedy)
+                      --top-k K            sample among the K most likely tokens
+                      --top-p P            sample among the most likely tokens whose probabilities reach P
+                      --greedy             always take the most likely token
+                      --seed S             seed of the sampling (default 1337)
+                      --no-cache           recompute the whole window every token (same output, slower)
+                      --tokenizer-dir DIR  folder with vocab.json and merges.txt for a Hugging Face checkpoint
+                      --heads N            attention heads of a Hugging Face checkpoint (default width/64)
+                      --threads N          Polymath threads (default: all cores)
                     """);
                 return true;
             case "eval":

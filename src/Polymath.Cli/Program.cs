@@ -64,6 +64,10 @@ public static class Program
                 return BenchCommand.Run(rest, cancel);
             case "train":
                 return TrainCommand.Run(rest, cancel);
+            case "pretrain":
+                return PretrainCommand.Run(rest, cancel);
+            case "generate":
+                return GenerateCommand.Run(rest, cancel);
             case "eval":
                 return EvalCommand.Run(rest, cancel);
             case "predict":
@@ -77,7 +81,7 @@ public static class Program
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, eval, predict, quantum, hub, learn, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, help.");
         }
     }
 
