@@ -19,9 +19,9 @@ internal enum UnaryKind
 internal readonly struct UnaryFn<T>(UnaryKind kind, double p0 = 0, double p1 = 0) : IUnaryOp<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const int Chunk = 512;
-    private const double SqrtTwoOverPi = 0.7978845608028654;
-    private const double GeluCubic = 0.044715;
+    internal const int Chunk = 512;
+    internal const double SqrtTwoOverPi = 0.7978845608028654;
+    internal const double GeluCubic = 0.044715;
 
     public T Apply(T x)
     {
@@ -182,6 +182,38 @@ internal readonly struct UnaryBackwardFn<T>(UnaryFn<T> fn, UnaryKind kind) where
                 TensorPrimitives.Multiply(d, y, d);
                 TensorPrimitives.Multiply(d, g, d);
                 return;
+            case UnaryKind.GeluTanh:
+            {
+                // g · [0.5 (1 + t) + 0.5 x (1 − t²) · c (1 + 3k x²)], t = tanh(c (x + k x³)), in vector passes over chunks.
+                Span<T> t = stackalloc T[UnaryFn<T>.Chunk];
+                Span<T> u = stackalloc T[UnaryFn<T>.Chunk];
+                T c = T.CreateTruncating(UnaryFn<T>.SqrtTwoOverPi), ck = T.CreateTruncating(UnaryFn<T>.SqrtTwoOverPi * UnaryFn<T>.GeluCubic);
+                T three = T.CreateTruncating(3.0), half = T.CreateTruncating(0.5);
+                for (int i = 0; i < d.Length; i += UnaryFn<T>.Chunk)
+                {
+                    int n = Math.Min(UnaryFn<T>.Chunk, d.Length - i);
+                    var xs = x.Slice(i, n);
+                    var ts = t[..n];
+                    var us = u[..n];
+                    TensorPrimitives.Multiply(xs, xs, us);                 // x²
+                    TensorPrimitives.Multiply(us, ck, ts);
+                    TensorPrimitives.Add(ts, c, ts);                       // c + ck x²
+                    TensorPrimitives.Multiply(ts, xs, ts);                 // inner = c x + ck x³
+                    TensorPrimitives.Tanh(ts, ts);                         // t
+                    TensorPrimitives.Multiply(us, three * ck, us);
+                    TensorPrimitives.Add(us, c, us);                       // d inner / dx = c + 3 ck x²
+                    TensorPrimitives.Multiply(us, xs, us);                 // x · inner'
+                    var ds = d.Slice(i, n);
+                    TensorPrimitives.Multiply(ts, ts, ds);                 // t²
+                    TensorPrimitives.Subtract(T.One, ds, ds);              // 1 − t²
+                    TensorPrimitives.Multiply(ds, us, ds);                 // x inner' (1 − t²)
+                    TensorPrimitives.Add(ds, ts, ds);                      // + t
+                    TensorPrimitives.Add(ds, T.One, ds);                   // + 1
+                    TensorPrimitives.Multiply(ds, half, ds);               // · 0.5
+                    TensorPrimitives.Multiply(ds, g.Slice(i, n), ds);      // · g
+                }
+                return;
+            }
             case UnaryKind.Relu:
             {
                 // d = g where x > 0, else 0: one compare and one blend per vector.
