@@ -82,10 +82,12 @@ internal static class IsingPhasePipeline
         }
         var learning = options.Learning();
         stage = $"train {PhaseClassifierKinds.Name(options.Model)} classifiers ({learning.Networks} per size)";
-        var trainSink = progress.Begin(stage, (long)options.Sizes.Count * learning.Networks * learning.Epochs);
-        long epochs = 0;
+        // Progress in thousandths of a network (a small data set may train for more epochs than asked, see MinimumSteps).
+        var trainSink = progress.Begin(stage, (long)options.Sizes.Count * learning.Networks * 1000);
+        var sizeIndex = samples.Select((s, i) => (s.Size, i)).ToDictionary(p => p.Size, p => p.i);
         double trainStart = clock.Elapsed.TotalSeconds;
-        var study = PhaseLearning.Study(samples, learning, new Reporter<PhaseLearningProgress>(_ => trainSink.Report(++epochs)), cancel);
+        var study = PhaseLearning.Study(samples, learning, new Reporter<PhaseLearningProgress>(p =>
+            trainSink.Report((sizeIndex[p.Size] * (long)learning.Networks + p.Network) * 1000 + 1000L * p.Epoch / p.Epochs)), cancel);
         timings.Add(("train", clock.Elapsed.TotalSeconds - trainStart));
         var fit = study.FixedNu;
         progress.End(stage, fit is null ? $"T* = {study.Sizes[0].Crossing.ToString(4)} (one size: no extrapolation)" : $"T_c = {fit.Critical.ToString(4)}");

@@ -79,7 +79,8 @@ public static class PhaseLearning
         var results = sizes.Select(s => Run(s, options, progress, cancellationToken)).OrderBy(r => r.Size).ToList();
         foreach (var r in results)
             if (!double.IsFinite(r.Crossing.Value))
-                throw new ArgumentException($"size {r.Size}: the classifier's mean output never crosses 1/2 on [{r.Grid[0]}, {r.Grid[^1]}]");
+                throw new ArgumentException($"size {r.Size}: the classifier's mean output never crosses 1/2 on [{r.Grid[0]}, {r.Grid[^1]}] " +
+                                            $"(outputs {string.Join(" ", r.MeanOutput.Select(m => m.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
         FiniteSizeFit? fixedFit = null, freeFit = null;
         if (results.Count >= 2)
             fixedFit = FiniteSizeExtrapolation.FitFixed(results.Select(r => r.Size).ToList(), results.Select(r => r.Crossing).ToList());
@@ -129,7 +130,9 @@ public static class PhaseLearning
         var batch = new float[bs * d];
         var labels = new float[bs];
         double epochLoss = 0;
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        int batchesPerEpoch = (order.Length + bs - 1) / bs;
+        int epochs = Math.Max(options.Epochs, (options.MinimumSteps + batchesPerEpoch - 1) / batchesPerEpoch);
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
             for (int i = order.Length - 1; i > 0; i--) // Fisher–Yates with the network's own stream
@@ -161,7 +164,7 @@ public static class PhaseLearning
                 batches++;
             }
             epochLoss = sum / batches;
-            progress?.Report(new PhaseLearningProgress(samples.Size, replica, epoch + 1, options.Epochs, epochLoss));
+            progress?.Report(new PhaseLearningProgress(samples.Size, replica, epoch + 1, epochs, epochLoss));
         }
         return (net, epochLoss);
     }

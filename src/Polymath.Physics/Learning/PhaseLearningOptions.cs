@@ -21,11 +21,17 @@ public sealed record PhaseLearningOptions
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 8;
 
+    /// <summary>
+    /// Fewest optimizer steps per network: with few samples, epochs are added until this many steps are taken, so a
+    /// small data set still trains (a few dozen Adam steps leave the output near 1/2 everywhere).
+    /// </summary>
+    public int MinimumSteps { get; init; } = 400;
+
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 5e-3;
 
     /// <summary>Independently initialised networks per size; their spread enters the crossing's error.</summary>
     public int Networks { get; init; } = 3;
@@ -45,6 +51,7 @@ public sealed record PhaseLearningOptions
         if (Hidden < 1) throw new ArgumentException($"phase learning: hidden units {Hidden} < 1", nameof(Hidden));
         if (Channels < 1) throw new ArgumentException($"phase learning: channels {Channels} < 1", nameof(Channels));
         if (Epochs < 1) throw new ArgumentException($"phase learning: epochs {Epochs} < 1", nameof(Epochs));
+        if (MinimumSteps < 0) throw new ArgumentException($"phase learning: minimum steps {MinimumSteps} < 0", nameof(MinimumSteps));
         if (BatchSize < 1) throw new ArgumentException($"phase learning: batch size {BatchSize} < 1", nameof(BatchSize));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"phase learning: learning rate {LearningRate} must be positive", nameof(LearningRate));
         if (Networks < 1) throw new ArgumentException($"phase learning: networks {Networks} < 1", nameof(Networks));
