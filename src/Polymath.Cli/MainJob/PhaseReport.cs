@@ -59,7 +59,7 @@ internal static class PhaseReport
         };
         if (fit is not null)
         {
-            extrap.Add(new HtmlReport.Series("fit, ν = 1", Line(x => fit.Critical.Value + fit.Amplitude.Value * x, xs.Max())));
+            extrap.Add(new HtmlReport.Series("fit, ν = 1", [(0, fit.Critical.Value), (xs.Max(), fit.Critical.Value + fit.Amplitude.Value * xs.Max())]));
             extrap.Add(new HtmlReport.Series("fit: T_c at 1/L = 0", [(0, fit.Critical.Value)], [fit.Critical.Error], Markers: true));
         }
         if (study.FreeNu is { } free && double.IsFinite(free.Critical.Value))
@@ -105,7 +105,7 @@ internal static class PhaseReport
     }
 
     private static List<(double X, double Y)> Line(Func<double, double> f, double xMax) =>
-        Enumerable.Range(0, 41).Select(i => xMax * i / 40).Select(x => (x, f(x))).ToList();
+        Enumerable.Range(0, 61).Select(i => xMax * i / 60).Select(x => (x, f(x))).ToList();
 
     private static string Pct(double relative) => (relative * 100).ToString("+0.000;-0.000", Inv) + "%";
 
