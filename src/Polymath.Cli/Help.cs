@@ -55,13 +55,13 @@ internal static class Help
                     'polymath hub serve --data DIR/hub' serves what it published.
 
                     Options:
-                      --sizes L,...           lattice sizes (default 8,12,16,24; 4 to 46340)
+                      --sizes L,...           lattice sizes (default 8,12,16,24,32; 4 to 46340)
                       --temperatures A:B:N    N evenly spaced temperatures from A to B (default 1.5:3.5:41; A, B > 0)
                       --samples N             configurations per (L, T) (default 400)
-                      --model NAME            dense (default; Carrasquilla & Melko) or cnn
+                      --model NAME            cnn (default) or dense (fully connected, as Carrasquilla & Melko)
                       --train-windows A:B     ordered training window T <= A, disordered T >= B (default 1.9:2.7)
-                      --epochs N              epochs per network (default 15; more when the data is small)
-                      --networks N            independently initialised networks per size (default 3)
+                      --epochs N              epochs per network (default 12; more when the data is small)
+                      --networks N            independently initialised networks per size (default 4)
                       --seed S                seeds simulation, networks and bootstrap (default 2017)
                       --out DIR               run folder (default runs/ising-demo)
                       --threads N             Polymath threads (default: all cores)

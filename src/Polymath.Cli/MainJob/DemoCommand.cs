@@ -37,7 +37,8 @@ internal static class DemoCommand
         foreach (var r in result.Study.Sizes)
             Console.WriteLine(string.Create(inv, $"  L = {r.Size,3}: output crosses 1/2 at T* = {r.Crossing.ToString(4)}"));
         if (result.Study.FreeNu is { } free)
-            Console.WriteLine(string.Create(inv, $"  ν free: T_c = {free.Critical.ToString(4)}, ν = {free.Nu.ToString(2)} (χ²/dof {free.ChiSquared:F1}/{free.DegreesOfFreedom})"));
+            Console.WriteLine(string.Create(inv, $"  ν free: T_c = {free.Critical.ToString(4)}, ν = {free.Nu.ToString(2)} (χ²/dof {free.ChiSquared:F1}/{free.DegreesOfFreedom})") +
+                (free.NuAtScanEdge ? "; ν ended at the edge of its scan [0.3, 3]: these sizes do not determine ν" : ""));
         if (result.Study.FixedNu is { } fit)
             Console.WriteLine(string.Create(inv, $"T_c estimate: {fit.Critical.ToString(4)} (ν = 1; exact {tc:F6}: {(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
         Console.WriteLine($"dataset: {result.DatasetAddress}  model: {result.ModelAddress}  (hub folder {result.HubDir}; serve it with 'polymath hub serve --data {result.HubDir}')");
@@ -63,7 +64,7 @@ internal static class DemoCommand
                 || !int.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out tCount))
                 throw new UsageException($"--temperatures expects MIN:MAX:COUNT (e.g. 1.5:3.5:41), got '{range}'.", "demo");
         }
-        string modelName = args.Value("--model") ?? "dense";
+        string modelName = args.Value("--model") ?? PhaseClassifierKinds.Name(d.Model);
         PhaseClassifierKind model;
         try { model = PhaseClassifierKinds.Parse(modelName); }
         catch (ArgumentException) { throw new UsageException($"--model: unknown model '{modelName}'; known models: {string.Join(", ", PhaseClassifierKinds.Names)}.", "demo"); }

@@ -96,7 +96,8 @@ internal static class PhaseReport
                 sb.Append("<tr><td class=\"k\">").Append(f.NuFree ? "ν free" : "ν = 1 fixed").Append("</td><td>").Append(E(f.Critical.ToString(4))).Append("</td><td>")
                   .Append(E(f.Amplitude.ToString(3))).Append("</td><td>").Append(E(f.NuFree ? f.Nu.ToString(2) : "1")).Append("</td><td>")
                   .Append(f.ChiSquared.ToString("F2", Inv)).Append('/').Append(f.DegreesOfFreedom).Append("</td><td>")
-                  .Append(Pct(f.Critical.Value / tc - 1)).Append(", ").Append(f.Critical.Deviations(tc).ToString("F1", Inv)).Append(" σ</td></tr>\n");
+                  .Append(Pct(f.Critical.Value / tc - 1)).Append(", ").Append(f.Critical.Deviations(tc).ToString("F1", Inv)).Append(" σ")
+                  .Append(f.NuAtScanEdge ? " (ν at the edge of its scan [0.3, 3]: not determined by these sizes)" : "").Append("</td></tr>\n");
         sb.Append("</table>\n<p>Errors: the crossing's error combines a bootstrap over the evaluation configurations (resampled within each temperature) ")
           .Append("with the standard error of the crossings of independently initialised networks; the fits weight each size by 1/σ² and scale their ")
           .Append("covariance by χ²/dof when it exceeds 1.</p>\n");

@@ -54,8 +54,9 @@ public static class FiniteSizeExtrapolation
         var inv = Invert3(jtj);
         int dof = sizes.Count - 3;
         double scale = Math.Max(1, chi2 / dof);
+        bool edge = nuBest - nuMin < 1e-3 * (nuMax - nuMin) || nuMax - nuBest < 1e-3 * (nuMax - nuMin);
         return new FiniteSizeFit(new Estimate(tc, Math.Sqrt(inv[0, 0] * scale)), new Estimate(a, Math.Sqrt(inv[1, 1] * scale)),
-            new Estimate(nuBest, Math.Sqrt(inv[2, 2] * scale)), NuFree: true, chi2, dof);
+            new Estimate(nuBest, Math.Sqrt(inv[2, 2] * scale)), NuFree: true, chi2, dof, edge);
     }
 
     private static void Check(IReadOnlyList<int> sizes, IReadOnlyList<Estimate> crossings, int minimum)
@@ -106,7 +107,8 @@ public static class FiniteSizeExtrapolation
 /// <param name="NuFree">Whether ν was fitted.</param>
 /// <param name="ChiSquared">χ² of the fit.</param>
 /// <param name="DegreesOfFreedom">Sizes minus fitted parameters.</param>
-public sealed record FiniteSizeFit(Estimate Critical, Estimate Amplitude, Estimate Nu, bool NuFree, double ChiSquared, int DegreesOfFreedom)
+/// <param name="NuAtScanEdge">ν free ended at an end of its scan range: the data do not determine ν, and the fit should not be trusted.</param>
+public sealed record FiniteSizeFit(Estimate Critical, Estimate Amplitude, Estimate Nu, bool NuFree, double ChiSquared, int DegreesOfFreedom, bool NuAtScanEdge = false)
 {
     /// <summary>The fitted T*(L).</summary>
     public double At(double size) => Critical.Value + Amplitude.Value * Math.Pow(size, -1 / Nu.Value);
