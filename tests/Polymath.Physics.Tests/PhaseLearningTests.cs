@@ -140,3 +140,25 @@ public class PhaseLearningTests
         }
     }
 }
+
+/// <summary>Data collapse on curves that collapse exactly.</summary>
+public class DataCollapseTests
+{
+    [Fact]
+    public void CollapseRecoversTcAndNuOfExactScalingCurves()
+    {
+        // P_L(T) = logistic((T − 2.27)·L^(1/1.0) / 1.5): a perfect scaling function with T_c = 2.27, ν = 1.
+        var grid = Enumerable.Range(0, 41).Select(i => 1.5 + 0.05 * i).ToArray();
+        var sizes = new[] { 8, 16, 32 }.Select(l =>
+        {
+            var means = grid.Select(t => 1 / (1 + Math.Exp(-(t - 2.27) * l / 1.5))).ToArray();
+            return new PhaseSizeResult(l, grid, means, grid.Select(_ => 0.01).ToArray(), new Estimate(2.27, 0.01), 0, 0, [], 1, 0, new Polymath.NN.Sequential());
+        }).ToList();
+        var fit = DataCollapse.Fit(sizes, (2.1, 2.5), (0.5, 2.0));
+        Assert.True(Math.Abs(fit.Critical.Value - 2.27) <= 0.004 + fit.Critical.Error, $"T_c {fit.Critical}");
+        // Linear interpolation on a grid as coarse as the L = 32 curve's width (0.05 vs 1.5/32) biases ν by a few percent.
+        const double interpolationAllowance = 0.05;
+        Assert.True(Math.Abs(fit.Nu.Value - 1.0) <= interpolationAllowance + fit.Nu.Error, $"nu {fit.Nu}");
+        Assert.True(fit.Critical.Error < 0.05 && fit.Nu.Error < 0.3, $"errors {fit.Critical.Error}, {fit.Nu.Error}");
+    }
+}

@@ -39,6 +39,8 @@ internal static class DemoCommand
         if (result.Study.FreeNu is { } free)
             Console.WriteLine(string.Create(inv, $"  ν free: T_c = {free.Critical.ToString(4)}, ν = {free.Nu.ToString(2)} (χ²/dof {free.ChiSquared:F1}/{free.DegreesOfFreedom})") +
                 (free.NuAtScanEdge ? "; ν ended at the edge of its scan [0.3, 3]: these sizes do not determine ν" : ""));
+        if (result.Collapse is { } c && double.IsFinite(c.Critical.Value))
+            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(3)}, ν = {c.Nu.ToString(2)} (exact ν = 1)"));
         if (result.Study.FixedNu is { } fit)
             Console.WriteLine(string.Create(inv, $"T_c estimate: {fit.Critical.ToString(4)} (ν = 1; exact {tc:F6}: {(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
         Console.WriteLine($"dataset: {result.DatasetAddress}  model: {result.ModelAddress}  (hub folder {result.HubDir}; serve it with 'polymath hub serve --data {result.HubDir}')");

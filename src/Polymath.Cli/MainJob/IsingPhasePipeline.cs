@@ -90,6 +90,7 @@ internal static class IsingPhasePipeline
             trainSink.Report((sizeIndex[p.Size] * (long)learning.Networks + p.Network) * 1000 + 1000L * p.Epoch / p.Epochs)), cancel);
         timings.Add(("train", clock.Elapsed.TotalSeconds - trainStart));
         var fit = study.FixedNu;
+        var collapse = study.Sizes.Count >= 2 ? DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5)) : null;
         progress.End(stage, fit is null ? $"T* = {study.Sizes[0].Crossing.ToString(4)} (one size: no extrapolation)" : $"T_c = {fit.Critical.ToString(4)}");
 
         // 4. Report, weights, publish the model.
@@ -105,7 +106,7 @@ internal static class IsingPhasePipeline
             });
         }
         string resultsPath = Path.Combine(modelDir, "results.json");
-        AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, ResultsJson(options, study, dataAddress), new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, ResultsJson(options, study, collapse, dataAddress), new JsonSerializerOptions { WriteIndented = true }));
         string reportPath = Path.Combine(modelDir, "report.html");
         var provenance = new List<(string, string)>
         {
@@ -115,12 +116,12 @@ internal static class IsingPhasePipeline
             ("classifier", string.Create(Inv, $"{PhaseClassifierKinds.Name(options.Model)}, {learning.Networks} networks per size × {learning.Epochs} epochs, Adam lr {learning.LearningRate}, batch {learning.BatchSize}")),
             ("time", string.Join(", ", timings.Select(t => $"{t.Item1} {t.Item2.ToString("F1", Inv)} s")) + $", {Threads.Count} thread(s)"),
         };
-        HtmlReport.Save(reportPath, PhaseReport.Render(options, study, observables, provenance));
+        HtmlReport.Save(reportPath, PhaseReport.Render(options, study, collapse, observables, provenance));
         var (modelTag, modelCommit) = await hub.PublishAsync(ModelRepo, "model", modelDir, $"classifiers trained on {dataAddress}",
             tag => ModelMetadata(options, tag, dataAddress), tag => ModelCard(options, study, tag, dataAddress), progress.Begin(stage, Directory.GetFiles(modelDir).Sum(f => new FileInfo(f).Length)), cancel);
         string modelAddress = $"hub://{hub.Owner}/{ModelRepo}@{modelTag}";
         progress.End(stage, $"{modelAddress} (commit {modelCommit[..12]})");
-        return new DemoResult(study, reportPath, dataAddress, modelAddress, croissantPath, Path.Combine(root, "hub"), clock.Elapsed);
+        return new DemoResult(study, collapse, reportPath, dataAddress, modelAddress, croissantPath, Path.Combine(root, "hub"), clock.Elapsed);
     }
 
     private static object DatasetMetadata(DemoOptions o, string tag) => new
@@ -176,7 +177,7 @@ internal static class IsingPhasePipeline
         return sb.ToString();
     }
 
-    private static JsonObject ResultsJson(DemoOptions o, PhaseStudyResult study, string data)
+    private static JsonObject ResultsJson(DemoOptions o, PhaseStudyResult study, CollapseFit? collapse, string data)
     {
         static JsonObject Est(Estimate e) => new() { ["value"] = e.Value, ["error"] = e.Error };
         var sizes = new JsonArray();
@@ -199,6 +200,10 @@ internal static class IsingPhasePipeline
         {
             ["dataset"] = data, ["model"] = PhaseClassifierKinds.Name(o.Model), ["seed"] = o.Seed, ["exact_critical_temperature"] = Onsager.CriticalTemperature,
             ["sizes"] = sizes, ["fit_nu_fixed"] = Fit(study.FixedNu), ["fit_nu_free"] = Fit(study.FreeNu),
+            ["data_collapse"] = collapse is null ? null : new JsonObject
+            {
+                ["critical_temperature"] = Est(collapse.Critical), ["nu"] = Est(collapse.Nu), ["cost_per_point"] = collapse.CostPerPoint, ["points"] = collapse.Points,
+            },
         };
     }
 
@@ -210,10 +215,11 @@ internal static class IsingPhasePipeline
 
 /// <summary>What a demo run produced.</summary>
 /// <param name="Study">Crossings and fits.</param>
+/// <param name="Collapse">The data collapse of the output curves (null with one size).</param>
 /// <param name="ReportPath">The HTML report.</param>
 /// <param name="DatasetAddress">hub://owner/name@tag of the published data.</param>
 /// <param name="ModelAddress">hub://owner/name@tag of the published classifiers and report.</param>
 /// <param name="CroissantPath">The dataset version's Croissant JSON-LD, as exported by the hub.</param>
 /// <param name="HubDir">The embedded hub's folder.</param>
 /// <param name="Elapsed">Wall time.</param>
-internal sealed record DemoResult(PhaseStudyResult Study, string ReportPath, string DatasetAddress, string ModelAddress, string CroissantPath, string HubDir, TimeSpan Elapsed);
+internal sealed record DemoResult(PhaseStudyResult Study, CollapseFit? Collapse, string ReportPath, string DatasetAddress, string ModelAddress, string CroissantPath, string HubDir, TimeSpan Elapsed);
