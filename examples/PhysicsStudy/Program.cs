@@ -47,6 +47,8 @@ static void Learn(string[] a)
     foreach (var fit in new[] { study.FixedNu, study.FreeNu })
         if (fit is not null)
             Console.WriteLine($"fit nu={fit.Nu}: Tc = {fit.Critical} ({(fit.Critical.Value / tc - 1) * 100:F3}%, {fit.Critical.Deviations(tc):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
+    var collapse = DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5));
+    Console.WriteLine($"data collapse: Tc = {collapse.Critical} ({(collapse.Critical.Value / tc - 1) * 100:F3}%), nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
 }
 
 static void LearnTfim(string[] a)
@@ -73,6 +75,8 @@ static void LearnTfim(string[] a)
     foreach (var fit in new[] { study.FixedNu, study.FreeNu })
         if (fit is not null)
             Console.WriteLine($"fit nu={fit.Nu}: h_c = {fit.Critical} ({(fit.Critical.Value - 1) * 100:F2}%, {fit.Critical.Deviations(1):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
+    var collapse = DataCollapse.Fit(study.Sizes, (0.7, 1.3), (0.4, 2.5));
+    Console.WriteLine($"data collapse: h_c = {collapse.Critical}, nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
 }
 
 static void Bench()
