@@ -3,9 +3,12 @@
 //   dotnet run --project examples/PhysicsStudy -c Release -- onsager   u(T) and |m|(T) at L = 32 against Onsager
 //   dotnet run --project examples/PhysicsStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
 //   dotnet run --project examples/PhysicsStudy -c Release -- tfim      TFIM: Lanczos vs VQE vs adiabatic, Lanczos at n = 20
+//   dotnet run --project examples/PhysicsStudy -c Release -- learn [dense|cnn] [samples] [sizes,...]   T_c learned by a classifier
+//   dotnet run --project examples/PhysicsStudy -c Release -- learn-tfim [shots] [sites,...]           h_c learned from Z snapshots
 using System.Diagnostics;
 using Polymath;
 using Polymath.Physics;
+using Polymath.Physics.Learning;
 
 string mode = args.Length > 0 ? args[0] : "onsager";
 switch (mode)
@@ -14,9 +17,67 @@ switch (mode)
     case "onsager": OnsagerTable(); break;
     case "binder": Binder(); break;
     case "tfim": Tfim(); break;
-    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager, binder or tfim"); return 2;
+    case "learn": Learn(args.Skip(1).ToArray()); break;
+    case "learn-tfim": LearnTfim(args.Skip(1).ToArray()); break;
+    default: Console.Error.WriteLine($"unknown mode '{mode}'; use bench, onsager, binder, tfim, learn or learn-tfim"); return 2;
 }
 return 0;
+
+static void Learn(string[] a)
+{
+    var kind = PhaseClassifierKinds.Parse(a.Length > 0 ? a[0] : "dense");
+    int samples = a.Length > 1 ? int.Parse(a[1]) : 200;
+    int[] sizes = a.Length > 2 ? a[2].Split(',').Select(int.Parse).ToArray() : [8, 12, 16, 24];
+    int epochs = a.Length > 3 ? int.Parse(a[3]) : 8;
+    var temps = TemperatureGrid.Linear(1.5, 3.5, 21).Concat(TemperatureGrid.Linear(2.1, 2.5, 17)).Select(t => Math.Round(t, 6)).Distinct().Order().ToArray();
+    var sw = Stopwatch.StartNew();
+    string dir = Path.Combine(Path.GetTempPath(), "polymath-learn");
+    Directory.CreateDirectory(dir);
+    var files = IsingDatasetGenerator.Generate(new IsingDatasetOptions { Sizes = sizes, Temperatures = temps, SamplesPerTemperature = samples, Seed = 7 }, dir);
+    Console.WriteLine($"simulated {files.Sum(f => f.Samples)} configurations in {sw.Elapsed.TotalSeconds:F1} s");
+    var sets = files.Select(f => { using var ds = new IsingSpinDataset(f.Path); return PhaseSampleLoader.Ising(ds); }).ToList();
+    sw.Restart();
+    int networks = a.Length > 4 ? int.Parse(a[4]) : 3;
+    double below = a.Length > 5 ? double.Parse(a[5]) : 1.9, above = a.Length > 6 ? double.Parse(a[6]) : 2.7;
+    var study = PhaseLearning.Study(sets, new PhaseLearningOptions { Model = kind, Epochs = epochs, Seed = 3, Networks = networks, OrderedMax = below, DisorderedMin = above });
+    Console.WriteLine($"trained {kind} in {sw.Elapsed.TotalSeconds:F1} s");
+    foreach (var r in study.Sizes)
+        Console.WriteLine($"L={r.Size,3} T*={r.Crossing} (boot {r.BootstrapError:F5}, nets {r.NetworkError:F5}: {string.Join(" ", r.NetworkCrossings.Select(c => c.ToString("F4")))}) acc {r.TrainingAccuracy:F4} loss {r.FinalLoss:F4}");
+    double tc = Onsager.CriticalTemperature;
+    foreach (var fit in new[] { study.FixedNu, study.FreeNu })
+        if (fit is not null)
+            Console.WriteLine($"fit nu={fit.Nu}: Tc = {fit.Critical} ({(fit.Critical.Value / tc - 1) * 100:F3}%, {fit.Critical.Deviations(tc):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
+    var collapse = DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5));
+    Console.WriteLine($"data collapse: Tc = {collapse.Critical} ({(collapse.Critical.Value / tc - 1) * 100:F3}%), nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
+}
+
+static void LearnTfim(string[] a)
+{
+    int shots = a.Length > 0 ? int.Parse(a[0]) : 500;
+    int[] sites = a.Length > 1 ? a[1].Split(',').Select(int.Parse).ToArray() : [6, 8, 10, 12];
+    var fields = TemperatureGrid.Linear(0.2, 2.0, 19).Concat(TemperatureGrid.Linear(0.8, 1.2, 9)).Select(t => Math.Round(t, 6)).Distinct().Order().ToArray();
+    string dir = Path.Combine(Path.GetTempPath(), "polymath-learn-tfim");
+    Directory.CreateDirectory(dir);
+    var sets = new List<PhaseSamples>();
+    var sw = Stopwatch.StartNew();
+    foreach (int n in sites)
+    {
+        string path = TfimDatasetGenerator.Generate(new TfimDatasetOptions { Sites = n, Fields = fields, ShotsPerBasis = shots, Periodic = true, IncludeAmplitudes = false, Seed = 5 }, dir);
+        using var ds = new TfimSnapshotDataset(path, MeasurementBasis.Z);
+        sets.Add(PhaseSampleLoader.Tfim(ds));
+    }
+    Console.WriteLine($"ground states and snapshots in {sw.Elapsed.TotalSeconds:F1} s");
+    sw.Restart();
+    var study = PhaseLearning.Study(sets, new PhaseLearningOptions { OrderedMax = 0.5, DisorderedMin = 1.6, Epochs = 10, Seed = 3 });
+    Console.WriteLine($"trained in {sw.Elapsed.TotalSeconds:F1} s");
+    foreach (var r in study.Sizes)
+        Console.WriteLine($"n={r.Size,3} h*={r.Crossing} (boot {r.BootstrapError:F5}, nets {r.NetworkError:F5}) acc {r.TrainingAccuracy:F4}");
+    foreach (var fit in new[] { study.FixedNu, study.FreeNu })
+        if (fit is not null)
+            Console.WriteLine($"fit nu={fit.Nu}: h_c = {fit.Critical} ({(fit.Critical.Value - 1) * 100:F2}%, {fit.Critical.Deviations(1):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
+    var collapse = DataCollapse.Fit(study.Sizes, (0.7, 1.3), (0.4, 2.5));
+    Console.WriteLine($"data collapse: h_c = {collapse.Critical}, nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
+}
 
 static void Bench()
 {

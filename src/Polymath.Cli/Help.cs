@@ -10,11 +10,12 @@ internal static class Help
             Usage: polymath [command] [options]
 
             Commands:
-              train    (default) train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
-                       with no arguments: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
+              demo     (default) the main job: simulate the 2D Ising model, publish the data to an embedded
+                       hub, learn the phase transition with a neural network, report T_c (demo mlp: tiny MLP)
+              train    train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
+                       with no options: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
               pretrain pretrain a GPT language model on a text file (char-level or byte-level BPE)
               generate continue a prompt with a GPT checkpoint (or a Hugging Face GPT-2 model.safetensors)
-              demo     fit a tiny MLP with Tensor ops and autograd, printing the falling loss
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
               predict  classify images with a checkpoint
@@ -37,7 +38,46 @@ internal static class Help
         {
             case "demo":
                 Console.WriteLine("""
-                    Usage: polymath demo [--steps N] [--lr X] [--seed S] [--threads N]
+                    Usage: polymath demo [--sizes L,L,...] [--temperatures MIN:MAX:COUNT] [--samples N] [--model dense|cnn]
+                                         [--train-windows ORDERED_MAX:DISORDERED_MIN] [--epochs N] [--networks N]
+                                         [--seed S] [--out DIR] [--threads N] [--progress auto|plain]
+                           polymath demo mlp [--steps N] [--lr X] [--seed S] [--threads N]
+
+                    Polymath's main job (also what 'polymath' with no arguments runs): learn the 2D Ising phase
+                    transition from simulated data, end to end.
+                      1. simulate Wolff Monte Carlo configurations for every (L, T), seeded, with progress bars;
+                      2. publish them to a hub embedded in DIR/hub (SQLite, content-addressed blobs) as a versioned
+                         dataset (tag v1, v2, ...) with a card, Croissant metadata and the generating parameters;
+                      3. read that version back from the hub, train classifiers on T <= ORDERED_MAX (ordered) and
+                         T >= DISORDERED_MIN (disordered) only, find where their mean output crosses 1/2 for each L
+                         (bootstrap and network-spread errors) and extrapolate T*(L) = T_c + a/L;
+                      4. write DIR/model/report.html (output vs T, crossings, extrapolation, energy, |m|, C, chi and
+                         Binder cumulant with error bars), publish weights, results and report as a versioned model,
+                         and print the estimate against the exact 2/ln(1+sqrt 2).
+                    'polymath hub serve --data DIR/hub' serves what it published.
+
+                    Options:
+                      --sizes L,...           lattice sizes (default 8,12,16,24,32; 4 to 46340)
+                      --temperatures A:B:N    N evenly spaced temperatures from A to B (default 1.5:3.5:41; A, B > 0)
+                      --samples N             configurations per (L, T) (default 400)
+                      --model NAME            cnn (default) or dense (fully connected, as Carrasquilla & Melko)
+                      --train-windows A:B     ordered training window T <= A, disordered T >= B (default 1.9:2.7)
+                      --epochs N              epochs per network (default 12; more when the data is small)
+                      --networks N            independently initialised networks per size (default 4)
+                      --seed S                seeds simulation, networks and bootstrap (default 2017)
+                      --out DIR               run folder (default runs/ising-demo)
+                      --threads N             Polymath threads (default: all cores)
+                      --progress MODE         auto (bars on a terminal) or plain (lines)
+
+                    Bad values (an unknown model, a temperature <= 0, an empty range, a lattice too large for
+                    memory) are refused before anything is simulated or written.
+
+                    'polymath demo mlp' is the first demo: a 2-16-1 tanh MLP fitted with Tensor ops and autograd.
+                    """);
+                return true;
+            case "demo mlp":
+                Console.WriteLine("""
+                    Usage: polymath demo mlp [--steps N] [--lr X] [--seed S] [--threads N]
 
                     Fits a 2-16-1 tanh MLP to a synthetic regression set (y = sin(pi*x1) * x2 + 0.5*x1^2 on
                     256 points) by full-batch gradient descent written with Tensor ops and autograd; the SGD

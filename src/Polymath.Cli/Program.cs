@@ -43,9 +43,9 @@ public static class Program
 
     internal static int Dispatch(string[] args, CancellationToken cancel)
     {
-        // The main job: a real training run (LeNet-5 on MNIST, 5 epochs) with every default.
+        // The main job: simulate the Ising model, publish to an embedded hub, learn the transition, report (issue 7).
         if (args.Length == 0)
-            return TrainCommand.Run([], cancel);
+            return DemoCommand.Run([], cancel);
         string first = args[0];
         var rest = args.Skip(1).ToArray();
         switch (first)

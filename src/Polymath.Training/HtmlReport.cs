@@ -17,7 +17,9 @@ public static class HtmlReport
     /// <summary>One curve of a chart.</summary>
     /// <param name="Name">Legend text.</param>
     /// <param name="Points">(x, y) points in x order; non-finite y values are skipped.</param>
-    public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
+    /// <param name="Errors">Optional one-standard-error bars, one per point (drawn as vertical whiskers).</param>
+    /// <param name="Markers">Draw a circle at every point even when there are more than 60.</param>
+    public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points, IReadOnlyList<double>? Errors = null, bool Markers = false);
 
     /// <summary>Renders the report.</summary>
     /// <param name="title">Page title.</param>
@@ -111,7 +113,7 @@ public static class HtmlReport
     public static string Svg(string xLabel, IReadOnlyList<Series> series)
     {
         const double w = 640, h = 320, left = 60, right = 150, top = 12, bottom = 40;
-        var pts = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && double.IsFinite(p.X)).ToList();
+        var pts = series.SelectMany(Extents).Where(p => double.IsFinite(p.Y) && double.IsFinite(p.X)).ToList();
         var sb = new StringBuilder();
         sb.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
           .Append(w).Append("\" height=\"").Append(h).Append("\" viewBox=\"0 0 ").Append(w).Append(' ').Append(h).Append("\" role=\"img\">\n");
@@ -146,7 +148,15 @@ public static class HtmlReport
             if (sp.Count > 1)
                 sb.Append("<polyline fill=\"none\" stroke=\"").Append(color).Append("\" stroke-width=\"1.6\" points=\"")
                   .Append(string.Join(" ", sp.Select(p => F(X(p.X)) + "," + F(Y(p.Y))))).Append("\" />\n");
-            foreach (var p in sp.Count <= 60 ? sp : [])
+            if (series[s].Errors is { } errs)
+                for (int i = 0; i < series[s].Points.Count && i < errs.Count; i++)
+                {
+                    var (px, py) = series[s].Points[i];
+                    if (!double.IsFinite(px) || !double.IsFinite(py) || !(errs[i] > 0)) continue;
+                    sb.Append("<line x1=\"").Append(F(X(px))).Append("\" y1=\"").Append(F(Y(py - errs[i]))).Append("\" x2=\"").Append(F(X(px)))
+                      .Append("\" y2=\"").Append(F(Y(py + errs[i]))).Append("\" stroke=\"").Append(color).Append("\" stroke-width=\"1\" />\n");
+                }
+            foreach (var p in sp.Count <= 60 || series[s].Markers ? sp : [])
                 sb.Append("<circle cx=\"").Append(F(X(p.X))).Append("\" cy=\"").Append(F(Y(p.Y))).Append("\" r=\"2.5\" fill=\"").Append(color).Append("\" />\n");
             double ly = top + 14 + 16 * s;
             sb.Append("<rect x=\"").Append(F(left + pw + 10)).Append("\" y=\"").Append(F(ly - 8)).Append("\" width=\"10\" height=\"10\" fill=\"").Append(color).Append("\" />")
@@ -154,6 +164,21 @@ public static class HtmlReport
         }
         sb.Append("</svg>\n");
         return sb.ToString();
+    }
+
+    // The points a series needs room for: the values, and the ends of their error bars.
+    private static IEnumerable<(double X, double Y)> Extents(Series s)
+    {
+        for (int i = 0; i < s.Points.Count; i++)
+        {
+            var (x, y) = s.Points[i];
+            yield return (x, y);
+            if (s.Errors is { } e && i < e.Count && e[i] > 0)
+            {
+                yield return (x, y - e[i]);
+                yield return (x, y + e[i]);
+            }
+        }
     }
 
     private static List<(double X, double Y)> Downsample(List<(double X, double Y)> points, int max)

@@ -21,7 +21,7 @@ public class CliTests
     [Fact]
     public void BadOptionValueIsAUsageError()
     {
-        var (code, _, err) = Run("demo", "--steps", "many");
+        var (code, _, err) = Run("demo", "mlp", "--steps", "many");
         Assert.Equal(Program.UsageError, code);
         Assert.Contains("--steps", err);
     }
@@ -29,7 +29,7 @@ public class CliTests
     [Fact]
     public void DemoFitsTheNetworkAndTheLossFalls()
     {
-        var (code, output, _) = Run("demo", "--steps", "300");
+        var (code, output, _) = Run("demo", "mlp", "--steps", "300");
         Assert.Equal(0, code);
         var losses = output.Split('\n')
             .Where(l => l.TrimStart().StartsWith("step", StringComparison.Ordinal))

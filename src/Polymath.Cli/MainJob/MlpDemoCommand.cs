@@ -4,18 +4,19 @@ using System.Globalization;
 namespace Polymath.Cli;
 
 /// <summary>
-/// End-to-end demo: a 2-16-1 tanh MLP fitted by gradient descent written with Tensor ops and autograd.
+/// The first demo, kept as <c>polymath demo mlp</c>: a 2-16-1 tanh MLP fitted by gradient descent written with Tensor
+/// ops and autograd.
 /// </summary>
-internal static class DemoCommand
+internal static class MlpDemoCommand
 {
     public static int Run(string[] argv, CancellationToken cancel)
     {
         if (Program.WantsHelp(argv))
         {
-            Help.Command("demo");
+            Help.Command("demo mlp");
             return 0;
         }
-        var args = new Args("demo", argv);
+        var args = new Args("demo mlp", argv);
         int steps = args.Int("--steps", 1, 10_000_000) ?? 3000;
         double lr = args.Double("--lr", 1e-9, 100) ?? 0.2;
         int seed = args.Int("--seed", 0, int.MaxValue) ?? 42;
@@ -72,7 +73,7 @@ internal static class DemoCommand
                 break;
             if (!double.IsFinite(loss))
             {
-                Console.Error.WriteLine("polymath demo: the loss diverged; try a smaller --lr.");
+                Console.Error.WriteLine("polymath demo mlp: the loss diverged; try a smaller --lr.");
                 return 1;
             }
             lossT.Backward();

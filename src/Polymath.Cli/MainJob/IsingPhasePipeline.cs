@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Polymath.Data;
+using Polymath.Physics;
+using Polymath.Physics.Learning;
+using Polymath.Training;
+
+namespace Polymath.Cli;
+
+/// <summary>
+/// Polymath's main job, end to end: simulate the 2D Ising model, publish the configurations to an embedded hub as a
+/// versioned dataset (card, Croissant, generating parameters), read that version back, train classifiers that find
+/// the phase transition, and publish the weights and an HTML report as a versioned model.
+/// It lives in the command line's assembly because it joins layer 2 (Physics, Training) with layer 3 (the hub and its
+/// client); the science itself is library code in <c>Polymath.Physics.Learning</c>.
+/// </summary>
+internal static class IsingPhasePipeline
+{
+    /// <summary>Repository of the simulated configurations.</summary>
+    public const string DatasetRepo = "ising2d-configurations";
+
+    /// <summary>Repository of the trained classifiers and the report.</summary>
+    public const string ModelRepo = "ising2d-phase-classifier";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Runs every stage; <paramref name="options"/> are validated first, before anything is written.</summary>
+    /// <exception cref="UsageException">Invalid options.</exception>
+    /// <exception cref="InsufficientMemoryException">The largest lattice's data would not fit in memory.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; files already published stay published.</exception>
+    public static DemoResult Run(DemoOptions options, StageProgress progress, CancellationToken cancel) =>
+        RunAsync(options, progress, cancel).GetAwaiter().GetResult();
+
+    private static async Task<DemoResult> RunAsync(DemoOptions options, StageProgress progress, CancellationToken cancel)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        string root = Path.GetFullPath(options.OutputDir);
+        string dataDir = Path.Combine(root, "data"), modelDir = Path.Combine(root, "model");
+        // Both folders are this run's own output and are rebuilt, so a smaller rerun never publishes stale sizes.
+        foreach (var dir in new[] { dataDir, modelDir })
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            Directory.CreateDirectory(dir);
+        }
+        var simulation = options.Simulation();
+        var timings = new List<(string, double)>();
+
+        // 1. Simulate.
+        string stage = $"simulate Ising L = {string.Join(", ", options.Sizes)}";
+        var sink = progress.Begin(stage, simulation.TotalSamples);
+        var files = IsingDatasetGenerator.Generate(simulation, dataDir, sink, cancel);
+        timings.Add(("simulate", clock.Elapsed.TotalSeconds));
+        progress.End(stage, $"{simulation.TotalSamples.ToString("N0", Inv)} configurations, {simulation.Temperatures.Count} temperatures ({clock.Elapsed.TotalSeconds.ToString("F1", Inv)} s)");
+
+        // 2. Publish the dataset.
+        await using var hub = await EmbeddedHub.StartAsync(Path.Combine(root, "hub"), cancel);
+        stage = "publish dataset to the hub";
+        long bytes = files.Sum(f => new FileInfo(f.Path).Length + new FileInfo(f.SidecarPath).Length);
+        var (dataTag, dataCommit) = await hub.PublishAsync(DatasetRepo, "dataset", dataDir,
+            $"Ising configurations L = {string.Join(",", options.Sizes)}, {simulation.Temperatures.Count} temperatures, seed {options.Seed}",
+            tag => DatasetMetadata(options, tag), tag => DatasetCard(options, tag), progress.Begin(stage, bytes), cancel);
+        var croissant = await hub.Client.CroissantAsync(hub.Owner, DatasetRepo, dataTag, cancel);
+        string croissantPath = Path.Combine(root, "croissant.json");
+        AtomicFile.Write(croissantPath, s => JsonSerializer.Serialize(s, croissant, new JsonSerializerOptions { WriteIndented = true }));
+        string dataAddress = $"hub://{hub.Owner}/{DatasetRepo}@{dataTag}";
+        progress.End(stage, $"{dataAddress} (commit {dataCommit[..12]})");
+
+        // 3. Read the version back and train.
+        string pulled = Path.Combine(root, "pulled", dataTag);
+        await hub.Client.PullAsync(hub.Owner, DatasetRepo, dataTag, "", pulled, null, cancel);
+        var samples = new List<PhaseSamples>();
+        var observables = new List<IsingObservables>();
+        foreach (int l in options.Sizes.Order())
+        {
+            using var ds = new IsingSpinDataset(Path.Combine(pulled, IsingDatasetGenerator.FileStem(l) + ".safetensors"));
+            samples.Add(PhaseSampleLoader.Ising(ds));
+            observables.AddRange(ds.Observables());
+        }
+        var learning = options.Learning();
+        stage = $"train {PhaseClassifierKinds.Name(options.Model)} classifiers ({learning.Networks} per size)";
+        // Progress in thousandths of a network (a small data set may train for more epochs than asked, see MinimumSteps).
+        var trainSink = progress.Begin(stage, (long)options.Sizes.Count * learning.Networks * 1000);
+        var sizeIndex = samples.Select((s, i) => (s.Size, i)).ToDictionary(p => p.Size, p => p.i);
+        double trainStart = clock.Elapsed.TotalSeconds;
+        var study = PhaseLearning.Study(samples, learning, new Reporter<PhaseLearningProgress>(p =>
+            trainSink.Report((sizeIndex[p.Size] * (long)learning.Networks + p.Network) * 1000 + 1000L * p.Epoch / p.Epochs)), cancel);
+        timings.Add(("train", clock.Elapsed.TotalSeconds - trainStart));
+        var fit = study.FixedNu;
+        var collapse = study.Sizes.Count >= 2 ? DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5)) : null;
+        progress.End(stage, fit is null ? $"T* = {study.Sizes[0].Crossing.ToString(4)} (one size: no extrapolation)" : $"T_c = {fit.Critical.ToString(4)}");
+
+        // 4. Report, weights, publish the model.
+        stage = "publish model and report to the hub";
+        foreach (var r in study.Sizes)
+        {
+            var state = r.Network.StateDict();
+            SafeTensors.Save(Path.Combine(modelDir, $"classifier-L{r.Size.ToString(Inv)}.safetensors"), state, new Dictionary<string, string>
+            {
+                ["model"] = PhaseClassifierKinds.Name(options.Model), ["lattice_size"] = r.Size.ToString(Inv), ["dataset"] = dataAddress,
+                ["crossing"] = r.Crossing.Value.ToString("R", Inv), ["crossing_error"] = r.Crossing.Error.ToString("R", Inv),
+                ["input"] = "float32 [B, 1, L, L] of ±1 spins", ["output"] = "logit [B, 1] of P(disordered)",
+            });
+        }
+        string resultsPath = Path.Combine(modelDir, "results.json");
+        AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, ResultsJson(options, study, collapse, dataAddress), new JsonSerializerOptions { WriteIndented = true }));
+        string reportPath = Path.Combine(modelDir, "report.html");
+        var provenance = new List<(string, string)>
+        {
+            ("dataset", $"{dataAddress} (commit {dataCommit}) on the embedded hub in {Path.Combine(root, "hub")}"),
+            ("model", $"hub://{hub.Owner}/{ModelRepo} (the next tag; this report is part of it)"),
+            ("simulation", string.Create(Inv, $"Wolff, L = {string.Join(", ", options.Sizes)}, {simulation.Temperatures.Count} temperatures in [{options.MinTemperature}, {options.MaxTemperature}], {options.SamplesPerTemperature} configurations each, seed {options.Seed}")),
+            ("classifier", string.Create(Inv, $"{PhaseClassifierKinds.Name(options.Model)}, {learning.Networks} networks per size × {learning.Epochs} epochs, Adam lr {learning.LearningRate}, batch {learning.BatchSize}")),
+            ("time", string.Join(", ", timings.Select(t => $"{t.Item1} {t.Item2.ToString("F1", Inv)} s")) + $", {Threads.Count} thread(s)"),
+        };
+        HtmlReport.Save(reportPath, PhaseReport.Render(options, study, collapse, observables, provenance));
+        var (modelTag, modelCommit) = await hub.PublishAsync(ModelRepo, "model", modelDir, $"classifiers trained on {dataAddress}",
+            tag => ModelMetadata(options, tag, dataAddress), tag => ModelCard(options, study, tag, dataAddress), progress.Begin(stage, Directory.GetFiles(modelDir).Sum(f => new FileInfo(f).Length)), cancel);
+        string modelAddress = $"hub://{hub.Owner}/{ModelRepo}@{modelTag}";
+        progress.End(stage, $"{modelAddress} (commit {modelCommit[..12]})");
+        return new DemoResult(study, collapse, reportPath, dataAddress, modelAddress, croissantPath, Path.Combine(root, "hub"), clock.Elapsed);
+    }
+
+    private static object DatasetMetadata(DemoOptions o, string tag) => new
+    {
+        title = "2D Ising model configurations across the phase transition",
+        description = string.Create(Inv, $"Spin configurations of the ferromagnetic 2D Ising model (J = 1, periodic L×L lattices, L = {string.Join(", ", o.Sizes)}) " +
+            $"at {o.TemperatureCount} temperatures in [{o.MinTemperature}, {o.MaxTemperature}], {o.SamplesPerTemperature} per temperature, " +
+            $"sampled with Wolff cluster updates by Polymath.Physics (seed {o.Seed}). The generating parameters are in each file's metadata and JSON sidecar."),
+        creators = new[] { new { name = "Polymath", type = "Organization" } },
+        license = "CC-BY-4.0",
+        keywords = new[] { "ising-model", "monte-carlo", "phase-transition", "physics", "safetensors" },
+        domain = "statistical physics",
+        version = tag,
+        citation = "Carrasquilla, J. & Melko, R. G. Machine learning phases of matter. Nature Physics 13, 431 (2017).",
+    };
+
+    private static object ModelMetadata(DemoOptions o, string tag, string data) => new
+    {
+        title = "Ising phase classifiers",
+        description = $"{PhaseClassifierKinds.Name(o.Model)} networks (one per lattice size) that tell ordered from disordered 2D Ising configurations, trained on {data}; with the study's report.",
+        creators = new[] { new { name = "Polymath", type = "Organization" } },
+        license = "MIT",
+        keywords = new[] { "ising-model", "phase-transition", "classifier" },
+        domain = "statistical physics",
+        version = tag,
+    };
+
+    private static string DatasetCard(DemoOptions o, string tag)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# 2D Ising configurations (").Append(tag).Append(")\n\n")
+          .Append("Made by `polymath demo`: Wolff Monte Carlo of H = −Σ⟨ij⟩ sᵢsⱼ on periodic L×L lattices.\n\n")
+          .Append("| parameter | value |\n| --- | --- |\n")
+          .Append("| sizes L | ").Append(string.Join(", ", o.Sizes)).Append(" |\n")
+          .Append(string.Create(Inv, $"| temperatures | {o.TemperatureCount} evenly spaced in [{o.MinTemperature}, {o.MaxTemperature}] |\n"))
+          .Append("| configurations per (L, T) | ").Append(o.SamplesPerTemperature.ToString(Inv)).Append(" |\n")
+          .Append("| seed | ").Append(o.Seed.ToString(Inv)).Append(" |\n\n")
+          .Append("Files: `ising2d-L{L}.safetensors` (tensors `spins` I8 [N, L, L], `temperature`, `replica`, `sweep`, `energy`, `magnetization`; ")
+          .Append("the generating parameters in `__metadata__`) and `ising2d-L{L}.json` (parameters, per-chain spacing and autocorrelation times).\n");
+        return sb.ToString();
+    }
+
+    private static string ModelCard(DemoOptions o, PhaseStudyResult study, string tag, string data)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# Ising phase classifiers (").Append(tag).Append(")\n\n")
+          .Append("Trained by `polymath demo` on `").Append(data).Append(string.Create(Inv, $"` at T ≤ {o.OrderedMax} (ordered) and T ≥ {o.DisorderedMin} (disordered).\n\n"))
+          .Append("| L | crossing T*(L) |\n| --- | --- |\n");
+        foreach (var r in study.Sizes) sb.Append("| ").Append(r.Size).Append(" | ").Append(r.Crossing.ToString(4)).Append(" |\n");
+        if (study.FixedNu is { } f)
+            sb.Append(string.Create(Inv, $"\nExtrapolated (ν = 1): **T_c = {f.Critical.ToString(4)}**; exact 2/ln(1+√2) = {Onsager.CriticalTemperature:F6}.\n"));
+        sb.Append("\n`report.html` holds the curves; `classifier-L{L}.safetensors` the first network of each size; `results.json` the numbers.\n");
+        return sb.ToString();
+    }
+
+    private static JsonObject ResultsJson(DemoOptions o, PhaseStudyResult study, CollapseFit? collapse, string data)
+    {
+        static JsonObject Est(Estimate e) => new() { ["value"] = e.Value, ["error"] = e.Error };
+        var sizes = new JsonArray();
+        foreach (var r in study.Sizes)
+            sizes.Add(new JsonObject
+            {
+                ["L"] = r.Size, ["crossing"] = Est(r.Crossing), ["bootstrap_error"] = r.BootstrapError, ["network_error"] = r.NetworkError,
+                ["network_crossings"] = new JsonArray(r.NetworkCrossings.Select(c => (JsonNode?)c).ToArray()),
+                ["training_accuracy"] = r.TrainingAccuracy,
+                ["temperature"] = new JsonArray(r.Grid.Select(t => (JsonNode?)t).ToArray()),
+                ["mean_output"] = new JsonArray(r.MeanOutput.Select(t => (JsonNode?)t).ToArray()),
+                ["mean_output_error"] = new JsonArray(r.MeanOutputError.Select(t => (JsonNode?)t).ToArray()),
+            });
+        JsonObject? Fit(FiniteSizeFit? f) => f is null ? null : new JsonObject
+        {
+            ["critical_temperature"] = Est(f.Critical), ["amplitude"] = Est(f.Amplitude), ["nu"] = Est(f.Nu), ["nu_free"] = f.NuFree,
+            ["chi_squared"] = f.ChiSquared, ["degrees_of_freedom"] = f.DegreesOfFreedom,
+        };
+        return new JsonObject
+        {
+            ["dataset"] = data, ["model"] = PhaseClassifierKinds.Name(o.Model), ["seed"] = o.Seed, ["exact_critical_temperature"] = Onsager.CriticalTemperature,
+            ["sizes"] = sizes, ["fit_nu_fixed"] = Fit(study.FixedNu), ["fit_nu_free"] = Fit(study.FreeNu),
+            ["data_collapse"] = collapse is null ? null : new JsonObject
+            {
+                ["critical_temperature"] = Est(collapse.Critical), ["nu"] = Est(collapse.Nu), ["cost_per_point"] = collapse.CostPerPoint, ["points"] = collapse.Points,
+            },
+        };
+    }
+
+    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>What a demo run produced.</summary>
+/// <param name="Study">Crossings and fits.</param>
+/// <param name="Collapse">The data collapse of the output curves (null with one size).</param>
+/// <param name="ReportPath">The HTML report.</param>
+/// <param name="DatasetAddress">hub://owner/name@tag of the published data.</param>
+/// <param name="ModelAddress">hub://owner/name@tag of the published classifiers and report.</param>
+/// <param name="CroissantPath">The dataset version's Croissant JSON-LD, as exported by the hub.</param>
+/// <param name="HubDir">The embedded hub's folder.</param>
+/// <param name="Elapsed">Wall time.</param>
+internal sealed record DemoResult(PhaseStudyResult Study, CollapseFit? Collapse, string ReportPath, string DatasetAddress, string ModelAddress, string CroissantPath, string HubDir, TimeSpan Elapsed);
