@@ -324,20 +324,7 @@ public sealed unsafe partial class StateVector
     {
         ArgumentNullException.ThrowIfNull(pauli);
         if (pauli.Length != NumQubits) throw new ArgumentException($"Pauli string '{pauli}' has {pauli.Length} letters for {NumQubits} qubits");
-        long x = 0, z = 0;
-        int ny = 0;
-        for (int c = 0; c < pauli.Length; c++)
-        {
-            int q = pauli.Length - 1 - c;
-            switch (char.ToUpperInvariant(pauli[c]))
-            {
-                case 'I': break;
-                case 'X': x |= 1L << q; break;
-                case 'Z': z |= 1L << q; break;
-                case 'Y': x |= 1L << q; z |= 1L << q; ny++; break;
-                default: throw new ArgumentException($"Pauli string '{pauli}': letter '{pauli[c]}' at position {c} is not I, X, Y or Z");
-            }
-        }
+        var (x, z, ny) = PauliMasks.Parse(pauli);
         Complex sum = IsDouble ? AmplitudeMath<double>.PauliSum(D, Dimension, x, z) : AmplitudeMath<float>.PauliSum(F, Dimension, x, z);
         GC.KeepAlive(this);
         Complex phase = (ny & 3) switch { 0 => 1, 1 => Complex.ImaginaryOne, 2 => -1, _ => -Complex.ImaginaryOne };

@@ -70,27 +70,8 @@ internal static class NoiseDense
         return rho;
     }
 
-    /// <summary>A random unitary: Gram–Schmidt on a random complex matrix.</summary>
-    public static Complex[,] RandomUnitary(int k, Random rng)
-    {
-        int d = 1 << k;
-        var cols = new Complex[d][];
-        for (int c = 0; c < d; c++)
-        {
-            var v = Enumerable.Range(0, d).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-            for (int p = 0; p < c; p++)
-            {
-                Complex dot = 0;
-                for (int i = 0; i < d; i++) dot += Complex.Conjugate(cols[p][i]) * v[i];
-                for (int i = 0; i < d; i++) v[i] -= dot * cols[p][i];
-            }
-            double norm = Math.Sqrt(v.Sum(x => x.Magnitude * x.Magnitude));
-            cols[c] = v.Select(x => x / norm).ToArray();
-        }
-        var m = new Complex[d, d];
-        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) m[i, j] = cols[j][i];
-        return m;
-    }
+    /// <summary>A random unitary (<see cref="RandomMatrices.Unitary"/>).</summary>
+    public static Complex[,] RandomUnitary(int k, Random rng) => RandomMatrices.Unitary(k, rng);
 
     /// <summary>Random Kraus operators of a k-qubit channel: the d×d blocks of the first d columns V of a random (count·d)-dimensional unitary, so Σ K†K = V†V = I.</summary>
     public static Complex[][,] RandomKraus(int k, int count, Random rng)

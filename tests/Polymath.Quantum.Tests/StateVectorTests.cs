@@ -85,25 +85,5 @@ public class StateVectorTests(ITestOutputHelper output)
         Assert.Equal(seq.ToArray(), par.ToArray());   // bit-identical: each amplitude is updated by one thread
     }
 
-    /// <summary>A random unitary: Gram–Schmidt on a random complex matrix.</summary>
-    private static Complex[,] RandomUnitary(int k, Random rng)
-    {
-        int d = 1 << k;
-        var cols = new Complex[d][];
-        for (int c = 0; c < d; c++)
-        {
-            var v = Enumerable.Range(0, d).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-            for (int p = 0; p < c; p++)
-            {
-                Complex dot = Complex.Zero;
-                for (int i = 0; i < d; i++) dot += Complex.Conjugate(cols[p][i]) * v[i];
-                for (int i = 0; i < d; i++) v[i] -= dot * cols[p][i];
-            }
-            double norm = Math.Sqrt(v.Sum(x => x.Magnitude * x.Magnitude));
-            cols[c] = v.Select(x => x / norm).ToArray();
-        }
-        var m = new Complex[d, d];
-        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) m[i, j] = cols[j][i];
-        return m;
-    }
+    private static Complex[,] RandomUnitary(int k, Random rng) => RandomMatrices.Unitary(k, rng);
 }
