@@ -12,22 +12,7 @@ public sealed class ConsoleCollection;
 [Collection("console")]
 public sealed class HubCliTests() : HubTestBase("sqlite")
 {
-    private (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            return (Program.Main(args), stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private (int Code, string Out, string Err) Cli(params string[] args) => Polymath.Cli.Tests.CliRunner.Run(args);
 
     private string[] Remote(params string[] args) => [.. args, "--url", Server.Address.ToString(), "--token", AdminToken];
 
