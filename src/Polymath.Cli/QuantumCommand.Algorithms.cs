@@ -18,37 +18,11 @@ internal static partial class QuantumCommand
 
     private static Dictionary<string, int> RunWithNoise(Circuit circuit, int shots, int seed, string? noise, Precision precision)
     {
-        if (noise is null)
-        {
-            if (precision == Precision.Complex128) return Simulator.Run(circuit, shots, seed);
-            // complex64: the state is simulated at that precision and the final measurements sampled from it.
-            if (!Simulator.HasOnlyTerminalMeasurements(circuit))
-                throw new UsageException("--precision complex64 supports circuits whose measurements are all at the end.", "quantum");
-            return SampleTerminal(circuit, shots, seed, precision);
-        }
+        if (noise is null) return Simulator.Run(circuit, shots, seed, precision);
         NoiseModel model;
         try { model = NoiseModel.Parse(noise); }
         catch (FormatException e) { throw new UsageException($"--noise: {e.Message}", "quantum"); }
         return Simulator.RunNoisy(circuit, shots, seed, model);
-    }
-
-    private static Dictionary<string, int> SampleTerminal(Circuit circuit, int shots, int seed, Precision precision)
-    {
-        var unitary = new Circuit(circuit.NumQubits) { GlobalPhase = circuit.GlobalPhase };
-        foreach (var ins in circuit.Instructions)
-            if (ins.Kind == InstructionKind.Gate) unitary.Append(ins.Gate!, [.. ins.Qubits]);
-        var state = new StateVector(circuit.NumQubits, precision);
-        unitary.ApplyTo(state);
-        var measures = circuit.Instructions.Where(i => i.IsMeasurement).ToList();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (long idx in state.SampleIndices(shots, seed))
-        {
-            long bits = 0;
-            foreach (var m in measures) if ((idx >> m.Qubits[0] & 1) != 0) bits |= 1L << m.Clbits[0];
-            string key = StateVector.ToBitString(bits, circuit.NumClbits);
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-        return counts;
     }
 
     /// <summary><c>quantum grover --qubits N --marked M[,M...]</c>: the search with the optimal iteration count, measured success vs formula.</summary>

@@ -36,16 +36,16 @@ public static partial class Simulator
     /// simulated once and the shots are sampled from it; otherwise the gates before the first measurement, reset or
     /// condition are simulated once and each shot continues from a copy with collapse: measurements draw an outcome,
     /// resets measure and flip back to |0⟩, conditioned instructions run only when their condition holds on the bits
-    /// written so far. Same seed, same counts.
+    /// written so far. Same seed, same counts. <paramref name="precision"/> picks the state's storage.
     /// </summary>
-    public static Dictionary<string, int> Run(Circuit circuit, int shots, int seed)
+    public static Dictionary<string, int> Run(Circuit circuit, int shots, int seed, Precision precision = Precision.Complex128)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentOutOfRangeException.ThrowIfNegative(shots);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         if (HasOnlyTerminalMeasurements(circuit))
         {
-            var state = new StateVector(circuit.NumQubits);
+            var state = new StateVector(circuit.NumQubits, precision);
             state.ApplyGates(circuit.Instructions.Where(i => i.Kind == InstructionKind.Gate).Select(i => (i.Gate!, i.Qubits.ToArray())));
             var measures = circuit.Instructions.Where(i => i.IsMeasurement).ToList();
             var bits = new bool[circuit.NumClbits];
@@ -61,7 +61,7 @@ public static partial class Simulator
         var instructions = circuit.Instructions;
         int prefix = 0;
         while (prefix < instructions.Count && instructions[prefix].Kind is InstructionKind.Gate or InstructionKind.Barrier && instructions[prefix].Condition is null) prefix++;
-        var start = new StateVector(circuit.NumQubits);
+        var start = new StateVector(circuit.NumQubits, precision);
         Continue(circuit, start, new bool[circuit.NumClbits], 0, prefix, null);
         var rng = new Random(seed);
         for (int s = 0; s < shots; s++)

@@ -52,6 +52,16 @@ public sealed class QuantumCliTests : IDisposable
     }
 
     [Fact]
+    public void Complex64RunsGiveOnlyTheBellOutcomes()
+    {
+        var (code, output, err) = CliRunner.Run("quantum", "run", Write("bell.qasm", Bell), "--shots", "500", "--precision", "complex64", "--json");
+        Assert.True(code == 0, err);
+        var counts = JsonNode.Parse(output)!["counts"]!.AsObject();
+        Assert.Equal(500, counts.Sum(kv => (int)kv.Value!));
+        Assert.All(counts, kv => Assert.Contains(kv.Key, new[] { "00", "11" }));
+    }
+
+    [Fact]
     public void ACircuitWithoutMeasureHasEveryQubitSampled()
     {
         var (code, output, _) = CliRunner.Run("quantum", "run", Write("x.qasm", "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[3];\nx q[1];\n"), "--shots", "10");
