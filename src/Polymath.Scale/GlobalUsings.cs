@@ -1,0 +1,3 @@
+global using Polymath;
+global using Polymath.NN;
+global using Polymath.NN.Optim;
