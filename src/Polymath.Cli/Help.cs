@@ -22,6 +22,7 @@ internal static class Help
               quantum  simulate quantum circuits: run OpenQASM files, Grover, Shor, Hamiltonian evolution
               hub      run a data-sharing hub, or push, pull, tag, diff and share versioned datasets on one
               learn    classical ML on CSV tables: learn fit, learn predict, learn models (SVM, forests, ...)
+              continual continual learning on split or permuted MNIST: naive fine-tuning vs EWC vs replay
               help     show help for a command: polymath help bench
 
             Options:
@@ -115,6 +116,51 @@ internal static class Help
                     tokenising Tiny Shakespeare by character and with a 1024-token BPE),
                     quantum (state-vector circuits at n = 20, 24, 26: times per circuit and per gate, and "passes":
                     the time in read+write sweeps of the state at the measured bandwidth).
+                    """);
+                return true;
+            case "continual":
+                Console.WriteLine("""
+                    Usage: polymath continual [--benchmark split-mnist|permuted-mnist] [--strategy naive|ewc|replay|all]
+                                              [--scenario class|task|domain] [--epochs N] [--seed S] [options]
+
+                    Learns a sequence of tasks one after another with an MLP and compares naive fine-tuning, elastic
+                    weight consolidation (online EWC, diagonal empirical Fisher) and experience replay (reservoir-sampled
+                    memory mixed into every batch). After each task it tests on every task: prints the accuracy matrices
+                    R[i, j], and per task the average accuracy A_i = mean_{j<=i} R[i, j] and the forgetting
+                    F_i = mean_{j<i} (max_{l<i} R[l, j] - R[i, j]). Writes OUT/run.jsonl (every option, the data files'
+                    SHA-256, the seed, every task's results) and OUT/report.html (curves and matrices). Every strategy
+                    starts from the same weights and sees the same batches.
+
+                    Options:
+                      --benchmark NAME       split-mnist (5 tasks: digits 0/1, 2/3, 4/5, 6/7, 8/9; default) or
+                                             permuted-mnist (each task a fixed pixel permutation; the first is the identity)
+                      --scenario NAME        class: one 10-way head, no task identity (split-mnist default);
+                                             task: logits masked to the task's digits; domain: split-mnist as 2-way
+                                             "first or second digit of the pair" (permuted-mnist is always domain)
+                      --strategy NAME        naive, ewc, replay or all (default all)
+                      --epochs N             epochs per task (default 1)
+                      --batch-size N         batch size (default 128)
+                      --lr X                 learning rate (default 0.001)
+                      --optimizer NAME       adam or sgd (momentum 0.9); a fresh optimizer at every task (default adam)
+                      --hidden W,W,...       hidden layer widths of the MLP (default 400,400)
+                      --tasks N              permuted-mnist: number of tasks (default 5)
+                      --train-per-task N     keep the first N training images of each task (permuted-mnist default 10000)
+                      --test-per-task N      keep the first N test images of each task (default all)
+                      --ewc-lambda X         EWC penalty strength (default 10000 class-incremental, 1000 otherwise)
+                      --ewc-gamma X          decay of the accumulated Fisher in [0, 1] (default 1: plain sum)
+                      --fisher-samples N     training examples per task for its Fisher estimate (default 1000)
+                      --fisher-estimator E   per-sample (one backward pass per example; default) or per-batch
+                      --fisher-batch-size N  batch size of the per-batch estimator (default 64)
+                      --buffer-size N        replay memory size in examples (default 1000)
+                      --replay-batch N       memory examples added to each batch (default: the batch size)
+                      --validation N         evaluate on the last N training images of each task, held out from
+                                             training, instead of the test split (for tuning --ewc-lambda etc.)
+                      --seed S               seed of the weights, the data order, the permutations and every draw (default 42)
+                      --threads N            Polymath threads (default: all cores)
+                      --data-dir DIR         folder with the MNIST IDX files (default ../shared/data/mnist)
+                      --out DIR              output folder (default runs/continual-<benchmark>-<scenario>)
+
+                    Exit codes: 0 done, 1 failed (e.g. missing data), 2 bad command line, 130 cancelled.
                     """);
                 return true;
             case "train":

@@ -121,6 +121,27 @@ public sealed class TaskSequence
         return (double)correct / t.TestCount;
     }
 
+    /// <summary>
+    /// A copy whose tasks are evaluated on held-out training data instead of their test split: the last
+    /// <paramref name="perTask"/> training examples of each task become its evaluation set and are no longer trained
+    /// on. Tune hyper-parameters (λ, memory size) on this, then report on the test split.
+    /// </summary>
+    /// <exception cref="ArgumentException">A task has no more than <paramref name="perTask"/> training examples.</exception>
+    public TaskSequence HoldOut(int perTask)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perTask, 1);
+        var tasks = new List<ContinualTask>();
+        foreach (var t in Tasks)
+        {
+            int n = t.TrainCount;
+            if (perTask >= n)
+                throw new ArgumentException($"task sequence '{Name}': task '{t.Name}' has {n} training examples, too few to hold out {perTask}.");
+            tasks.Add(new ContinualTask(t.Name, t.TrainInputs.Narrow(0, 0, n - perTask), t.TrainTargets.Narrow(0, 0, n - perTask),
+                t.TrainInputs.Narrow(0, n - perTask, perTask), t.TrainTargets.Narrow(0, n - perTask, perTask), t.AllowedOutputs));
+        }
+        return new TaskSequence(Name + " (validation)", Scenario, Outputs, tasks);
+    }
+
     /// <summary>The digit pairs of the usual split MNIST: {0,1}, {2,3}, {4,5}, {6,7}, {8,9}.</summary>
     public static IReadOnlyList<int[]> DefaultPairs { get; } = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]];
 
