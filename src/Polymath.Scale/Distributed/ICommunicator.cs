@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Polymath.Scale.Distributed;
 
-/// <summary>How <see cref="ICommunicator.AllReduce{T}(T[], ReduceOp)"/> combines the ranks' values.</summary>
+/// <summary>How <see cref="ICommunicator.AllReduce{T}(T[], int, int, ReduceOp)"/> combines the ranks' values.</summary>
 public enum ReduceOp
 {
     /// <summary>Element-wise sum (added in rank order, so every rank gets bit-identical results).</summary>
