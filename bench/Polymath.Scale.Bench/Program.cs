@@ -140,7 +140,8 @@ internal static class Bench
         p.WaitForExit();
         if (p.ExitCode != 0)
             throw new InvalidOperationException($"{mpirun} {string.Join(' ', command)} exited with {p.ExitCode}:\n{text}");
-        return text;
+        // The .NET console writes terminal mode sequences (ESC[?1h ESC=) when it thinks it has a terminal.
+        return System.Text.RegularExpressions.Regex.Replace(text, "\u001b(\\[[0-9;?]*[A-Za-z]|[=>])", "");
     }
 
     /// <summary>Lines "bytes seconds ..." from a job.</summary>
