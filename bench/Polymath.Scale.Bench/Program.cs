@@ -89,7 +89,7 @@ if ("scaling".Contains(filter) || filter.Length == 0)
     var ar = rows.Where(r => r["name"]!.GetValue<string>().StartsWith("allreduce_", StringComparison.Ordinal)).ToList();
     double alpha = ar.Count > 0 ? ar.Min(r => r["ours_s"]!.GetValue<double>()) / 2 : 20e-6; // 1 KB on 2 ranks ~ 2 latency terms
     double bw = ar.Count > 0 ? ar.Max(r => r["ours_busbw_gbs"]!.GetValue<double>()) * 1e9 : 1e9;
-    foreach (var (label, a, b) in new[] { ("measured_shm", alpha, bw), ("10GbE", 30e-6, 1.1e9), ("100Gb_IB", 3e-6, 11e9) })
+    foreach (var (label, a, b) in new[] { (ar.Count > 0 ? "measured_shm" : "assumed_shm", alpha, bw), ("10GbE", 30e-6, 1.1e9), ("100Gb_IB", 3e-6, 11e9) })
         foreach (int p in new[] { 2, 8, 64 })
         {
             double comm = 2.0 * (p - 1) / p * gradBytes / b + 2.0 * (p - 1) * a;
