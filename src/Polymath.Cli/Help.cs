@@ -196,6 +196,15 @@ internal static class Help
                       --config FILE        read options from a YAML mapping; the command line wins
                       --progress MODE      auto (bars on a terminal, lines otherwise), bars, plain, none
                       --log-every N        steps between log lines (default 100)
+                      --nproc N            data-parallel training on N processes: relaunches this command as
+                                           mpirun -np N --bind-to none polymath train ... (Open MPI); each rank
+                                           trains on its own shard with --batch-size per rank (global N x batch),
+                                           gradients are averaged after every backward pass; rank 0 alone logs
+                                           and writes OUT. Started by mpirun yourself, --nproc may be left out.
+                      --hostfile FILE      with --nproc: place the ranks on the hosts of an Open MPI host file
+                                           (every host needs the same polymath build and data paths)
+                      --dist-timeout S     seconds a rank waits for the others in a collective before failing
+                                           (default 300, or POLYMATH_DIST_TIMEOUT)
 
                     Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
                     checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).

@@ -3,6 +3,7 @@ using Polymath.Data;
 using Polymath.Models;
 using Polymath.NN;
 using Polymath.NN.Optim;
+using Polymath.Scale.Distributed;
 using Polymath.Training;
 
 namespace Polymath.Cli;
@@ -14,7 +15,7 @@ internal static class TrainCommand
     [
         "--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer", "--weight-decay", "--seed",
         "--threads", "--out", "--resume", "--config", "--accumulate", "--scheduler", "--early-stopping", "--limit", "--workers",
-        "--progress", "--log-every",
+        "--progress", "--log-every", "--nproc", "--hostfile", "--dist-timeout",
     ];
 
     internal static readonly string[] FlagOptions = [];
@@ -66,10 +67,27 @@ internal static class TrainCommand
             "none" => ProgressMode.None,
             _ => throw new UsageException($"unknown progress mode '{progress}'; valid: auto, bars, plain, none.", "train"),
         };
+        int? nproc = args.Int("--nproc", 1, 4096);
+        string? hostfile = args.Value("--hostfile");
+        double? distTimeout = args.Double("--dist-timeout", 1, 7 * 86400);
         args.End(ValueOptions);
+        if (hostfile is not null && nproc is null)
+            throw new UsageException("--hostfile needs --nproc N (the number of ranks to place on those hosts).", "train");
+        if (hostfile is not null && !File.Exists(hostfile))
+            throw new UsageException($"--hostfile: '{hostfile}' does not exist.", "train");
+        // --nproc N outside an MPI job: start the job (this same command under mpirun) and wait for it.
+        if (nproc is int np && np > 1 && !MpiCommunicator.LaunchedByMpirun)
+            return TrainingSetup.LaunchUnderMpirun(np, hostfile, argv);
+        using var dist = TrainingSetup.JoinDistributed(nproc, distTimeout);
         if (threads is int t)
             Threads.Count = t;
+        else if (dist is not null)
+            Threads.Count = TrainingSetup.ThreadsPerRank();
         outDir ??= Path.Combine("runs", $"{model}-{dataset}");
+        var comm = dist?.Communicator;
+        bool rank0 = comm is null || comm.Rank == 0;
+        if (comm is not null && resumeInfo is not null && Saved("world_size") is { } savedWorld && savedWorld != comm.Size.ToString(CultureInfo.InvariantCulture))
+            throw new UsageException($"--resume: '{resume}' was written by a run with {savedWorld} ranks, this one has {comm.Size}; the data order and batch position would not match (resume with --nproc {savedWorld}).", "train");
 
         var inv = CultureInfo.InvariantCulture;
         Polymath.Random.Seed((ulong)seed);
@@ -77,10 +95,21 @@ internal static class TrainCommand
         var testSet = TrainingSetup.LoadDataset(dataset, dataDir, train: false);
         Dataset<(Tensor Image, Tensor Label)> trainData = limit is int l && l < trainSet.Count ? new Subset<(Tensor, Tensor)>(trainSet, Enumerable.Range(0, l)) : trainSet;
         ulong loaderSeed = resumeInfo?.LoaderSeed ?? (ulong)seed;
-        var trainLoader = DataLoader.Create(trainData, batchSize, shuffle: true, seed: loaderSeed, numWorkers: workers);
+        int trainCount = trainData.Count;
+        DistributedSampler? sampler = null;
+        if (comm is not null)
+        {
+            // Each rank trains on its own shard of every epoch (batch --batch-size per rank).
+            sampler = DistributedSampler.For(comm, trainData.Count, shuffle: true, seed: loaderSeed);
+            trainData = sampler.Shard(trainData);
+        }
+        var trainLoader = DataLoader.Create(trainData, batchSize, shuffle: sampler is null, seed: loaderSeed, numWorkers: workers);
         var testLoader = DataLoader.Create(testSet, 1000, shuffle: false, seed: 0, numWorkers: workers);
 
         var net = ModelZoo.Create(model, 1, trainSet.Height, trainSet.Width, 10);
+        // Gradients are averaged across ranks inside Backward; the trainer keeps using `net` itself, so checkpoints have
+        // the usual parameter names and load into a single-process model.
+        using var ddp = comm is not null ? new DistributedDataParallel(net, comm) : null;
         var opt = TrainingSetup.CreateOptimizer(optimizer, net.Parameters(), lr, weightDecay);
         ILRScheduler? sched = scheduler switch
         {
@@ -91,10 +120,11 @@ internal static class TrainCommand
         };
         var options = new TrainerOptions
         {
-            OutputDir = outDir,
+            // Only rank 0 logs, reports and checkpoints (the replicas are identical).
+            OutputDir = rank0 ? outDir : null,
             ResumeFrom = resume,
             AccumulationSteps = accumulate,
-            Progress = progressMode,
+            Progress = rank0 ? progressMode : ProgressMode.None,
             CancellationToken = cancel,
             LogEvery = logEvery,
             Title = $"polymath train: {model} on {dataset}",
@@ -108,13 +138,21 @@ internal static class TrainCommand
         options.Metadata["batch_size"] = batchSize.ToString(inv);
         options.Metadata["seed"] = seed.ToString(inv);
         options.Metadata["threads"] = Threads.Count.ToString(inv);
-        options.Callbacks.Add(new BestCheckpoint(Path.Combine(outDir, "best.safetensors"), "val_accuracy"));
+        if (comm is not null)
+        {
+            options.Metadata["world_size"] = comm.Size.ToString(inv);
+            options.Metadata["global_batch_size"] = (batchSize * comm.Size).ToString(inv);
+            options.Callbacks.Add(sampler!.EpochCallback);
+        }
+        if (rank0)
+            options.Callbacks.Add(new BestCheckpoint(Path.Combine(outDir, "best.safetensors"), "val_accuracy"));
         if (patience is int p)
             options.Callbacks.Add(new EarlyStopping("val_loss", p));
         var trainer = new Trainer(options);
         Console.WriteLine($"polymath train: {model} ({net.Parameters().Sum(q => q.Numel).ToString("N0", inv)} parameters) on {dataset} " +
-                          $"({trainData.Count} train / {testSet.Count} test images from {dataDir}), {epochs} epochs, batch {batchSize}, " +
+                          $"({trainCount} train{(sampler is null ? "" : $" ({sampler.NumSamples} per rank)")} / {testSet.Count} test images from {dataDir}), {epochs} epochs, batch {batchSize}, " +
                           $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), output {outDir}" +
+                          (comm is null ? "" : $", rank 0 of {comm.Size} ({comm.Backend}), global batch {batchSize * comm.Size}") +
                           (resume is null ? "" : $", resuming from {resume} (epoch {resumeInfo!.Epoch}, step {resumeInfo.Step})"));
         var result = trainer.Fit(net, new CrossEntropyLoss(), opt, trainLoader, testLoader, epochs, sched);
         if (progressMode == ProgressMode.None)
@@ -125,12 +163,15 @@ internal static class TrainCommand
                               $"({result.History.Sum(h => h.Seconds).ToString("F1", inv)} s in total; mean {(result.History.Average(h => h.Seconds)).ToString("F1", inv)} s/epoch)");
         Console.WriteLine($"{result.Reason}: {result.Message}");
         Console.WriteLine($"log: {trainer.RunLogPath}  report: {trainer.ReportPath}  checkpoint: {result.LastCheckpoint ?? "(none)"}");
-        return result.Reason switch
+        int code = result.Reason switch
         {
             StopReason.Completed or StopReason.EarlyStopped => 0,
             StopReason.Cancelled => 130,
             _ => 1,
         };
+        if (code == 0)
+            dist?.Succeeded(); // otherwise other ranks may still wait in a collective: mpirun ends the job instead of MPI_Finalize
+        return code;
     }
 
     /// <summary>Merges <c>--config FILE</c> into the arguments (command line first).</summary>

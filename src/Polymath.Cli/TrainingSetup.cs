@@ -3,6 +3,7 @@ using Polymath.Data;
 using Polymath.Models;
 using Polymath.NN;
 using Polymath.NN.Optim;
+using Polymath.Scale.Distributed;
 
 namespace Polymath.Cli;
 
@@ -70,4 +71,60 @@ internal static class TrainingSetup
         "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay ?? 1e-2),
         _ => new Adam(parameters, lr, weightDecay: weightDecay ?? 0),
     };
+
+    /// <summary>Runs this command under <c>mpirun -np N</c> (same arguments) and returns the job's exit code.</summary>
+    public static int LaunchUnderMpirun(int nproc, string? hostfile, string[] commandArgs)
+    {
+        string mpirun = MpiLauncher.FindMpirun() ?? throw new UsageException(
+            "--nproc: mpirun was not found on PATH; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev), " +
+            "or start the ranks yourself: mpirun -np N polymath train ...", "train");
+        var args = MpiLauncher.Arguments(nproc, hostfile, [.. MpiLauncher.CurrentProgram(typeof(Program).Assembly), "train", .. commandArgs]);
+        Console.Error.WriteLine($"polymath train: starting {nproc} ranks: {MpiLauncher.Format(mpirun, args)}");
+        return MpiLauncher.Run(args);
+    }
+
+    /// <summary>
+    /// Inside an mpirun job: joins it (checking that it has <paramref name="nproc"/> ranks when given) and silences
+    /// standard output on every rank but 0. Outside one: null (single-process training).
+    /// </summary>
+    public static DistributedRun? JoinDistributed(int? nproc, double? timeoutSeconds)
+    {
+        if (!MpiCommunicator.LaunchedByMpirun)
+            return null;
+        var comm = new MpiCommunicator(timeoutSeconds is double s ? TimeSpan.FromSeconds(s) : null);
+        if (nproc is int n && n != comm.Size)
+        {
+            comm.Dispose();
+            throw new UsageException($"--nproc {n} does not match the job: mpirun started {comm.Size} ranks (OMPI_COMM_WORLD_SIZE). Use the same number in both, or drop --nproc when starting mpirun yourself.", "train");
+        }
+        if (comm.Rank != 0)
+            Console.SetOut(TextWriter.Null);
+        return new DistributedRun(comm);
+    }
+
+    /// <summary>Cores per rank on this host (OMPI_COMM_WORLD_LOCAL_SIZE ranks share them), at least 1.</summary>
+    public static int ThreadsPerRank() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int local) && local > 0
+            ? Math.Max(1, Environment.ProcessorCount / local) : Environment.ProcessorCount;
+
+    /// <summary>
+    /// This rank's membership in the job. Disposing finalises MPI only after <see cref="Succeeded"/>: a rank that failed
+    /// (an exception, a non-finite loss) leaves without MPI_Finalize, which could wait forever for ranks still blocked
+    /// in a collective; its non-zero exit makes mpirun end the whole job instead.
+    /// </summary>
+    public sealed class DistributedRun(MpiCommunicator communicator) : IDisposable
+    {
+        private bool _succeeded;
+
+        public MpiCommunicator Communicator { get; } = communicator;
+
+        /// <summary>Marks the run as finished normally on this rank.</summary>
+        public void Succeeded() => _succeeded = true;
+
+        public void Dispose()
+        {
+            if (_succeeded)
+                Communicator.Dispose();
+        }
+    }
 }

@@ -15,6 +15,7 @@ public sealed partial class Tensor
     internal readonly int Off;
     private bool _requiresGrad;
     private AccumulateGrad? _accumulator;
+    private List<Action<Tensor>>? _postAccumulateHooks;
 
     /// <summary>The node that produced this tensor, or null for leaves.</summary>
     internal Node? GradFnNode;
@@ -118,6 +119,47 @@ public sealed partial class Tensor
         }
         else
             Grad.AddInPlace(g);
+    }
+
+    /// <summary>
+    /// Adds a hook that runs during <see cref="Backward"/> right after this leaf's gradient has been accumulated into
+    /// <see cref="Grad"/> (PyTorch's <c>register_post_accumulate_grad_hook</c>). It runs once per backward pass that
+    /// reaches the leaf, after every contribution of that pass has been summed, on the thread running the pass;
+    /// data-parallel training uses it to start reducing gradients while the rest of the backward pass still runs.
+    /// </summary>
+    /// <param name="hook">Called with this tensor; it may read or change <see cref="Grad"/> in place.</param>
+    /// <returns>A handle whose Dispose removes the hook.</returns>
+    /// <exception cref="InvalidOperationException">The tensor is not a leaf that requires grad.</exception>
+    public IDisposable RegisterPostAccumulateGradHook(Action<Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!IsLeaf || !_requiresGrad)
+            throw new InvalidOperationException(
+                $"RegisterPostAccumulateGradHook: only a leaf tensor that requires grad accumulates a gradient; this one (shape {ShapeUtil.Format(Sh)}) is " +
+                (IsLeaf ? "a leaf with RequiresGrad = false." : $"computed by {GradFnNode!.Name}."));
+        var hooks = _postAccumulateHooks ??= [];
+        hooks.Add(hook);
+        return new HookHandle(() => hooks.Remove(hook));
+    }
+
+    internal void RunPostAccumulateHooks()
+    {
+        if (_postAccumulateHooks is not { Count: > 0 } hooks)
+            return;
+        // A copy: a hook may remove itself.
+        foreach (var hook in hooks.ToArray())
+            hook(this);
+    }
+
+    private sealed class HookHandle(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose()
+        {
+            _remove?.Invoke();
+            _remove = null;
+        }
     }
 
     /// <summary>

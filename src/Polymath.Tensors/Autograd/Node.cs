@@ -74,7 +74,10 @@ internal sealed class AccumulateGrad : Node
     internal void Accumulate(Tensor grad, bool owned)
     {
         if (_leaf.TryGetTarget(out var leaf))
+        {
             leaf.AccumulateGradient(grad, owned);
+            leaf.RunPostAccumulateHooks();
+        }
     }
 
     internal override void Release()
