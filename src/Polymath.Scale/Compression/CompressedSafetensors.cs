@@ -52,7 +52,7 @@ public static class CompressedSafetensors
                 case QuantizedConv2d q:
                     spec = new JsonObject
                     {
-                        ["type"] = "quantized_conv2d", ["in_channels"] = q.InChannels, ["out_channels"] = q.OutChannels, ["relu"] = q.FuseRelu,
+                        ["type"] = "quantized_conv2d", ["in_channels"] = q.InChannels, ["out_channels"] = q.OutChannels, ["relu"] = q.FuseRelu, ["max_pool"] = q.Pool,
                         ["kernel_size"] = Pair(q.KernelSize), ["stride"] = Pair(q.Stride), ["padding"] = Pair(q.Padding), ["dilation"] = Pair(q.Dilation),
                     };
                     AddQuantized(tensors, p, q.Packed.Weights, [q.OutChannels, q.InChannels, q.KernelSize.H, q.KernelSize.W], q.WeightScale, q.BiasValues, q.InputParams);
@@ -177,7 +177,8 @@ public static class CompressedSafetensors
         var w = Get(t, p + "weight", "I8", [cout, cin, k.H, k.W]);
         return new QuantizedConv2d(MemoryMarshal.Cast<byte, sbyte>(w.Data).ToArray(), Floats(Get(t, p + "weight_scale", "F32", [cout])), cin, cout, k,
             PairOf(s, "stride"), PairOf(s, "padding"), PairOf(s, "dilation"),
-            t.ContainsKey(p + "bias") ? Floats(Get(t, p + "bias", "F32", [cout])) : null, Input(t, p), Bool(s, "relu"));
+            t.ContainsKey(p + "bias") ? Floats(Get(t, p + "bias", "F32", [cout])) : null, Input(t, p), Bool(s, "relu"),
+            s["max_pool"] is null ? 0 : Int(s, "max_pool"));
     }
 
     private static Linear LoadLinear(JsonObject s, Dictionary<string, Entry> t, string p)

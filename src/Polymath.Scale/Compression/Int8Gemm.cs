@@ -204,6 +204,7 @@ public static class Int8Gemm
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunScalar(byte[] a, int r0, int r1, Int8PackedWeights w, int[] c)
     {
         int k = w.K, lda = w.PaddedK, n = w.N;
@@ -218,6 +219,7 @@ public static class Int8Gemm
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunVnni(byte[] a, int r0, int r1, Int8PackedWeights w, int[] c)
     {
         int lda = w.PaddedK, kq = lda / 4, n = w.N;
@@ -267,31 +269,37 @@ public static class Int8Gemm
             c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, b0);
             c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, b1);
         }
-        Store(c, ldc, 0, rows, cols, c00, c01);
-        Store(c, ldc, 1, rows, cols, c10, c11);
-        Store(c, ldc, 2, rows, cols, c20, c21);
-        Store(c, ldc, 3, rows, cols, c30, c31);
+        // Spill to a local block with no call in between: a call while the accumulators are live makes the JIT keep
+        // them in memory inside the loop (a store/reload chain per iteration, several times slower).
+        int* tmp = stackalloc int[MR * NR];
+        c00.Store(tmp); c01.Store(tmp + 8);
+        c10.Store(tmp + 16); c11.Store(tmp + 24);
+        c20.Store(tmp + 32); c21.Store(tmp + 40);
+        c30.Store(tmp + 48); c31.Store(tmp + 56);
+        CopyOut(tmp, c, ldc, rows, cols);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(int* c, int ldc, int r, int rows, int cols, Vector256<int> lo, Vector256<int> hi)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CopyOut(int* tmp, int* c, int ldc, int rows, int cols)
     {
-        if (r >= rows)
-            return;
-        int* dst = c + (long)r * ldc;
-        if (cols == 16)
+        for (int r = 0; r < rows; r++)
         {
-            lo.Store(dst);
-            hi.Store(dst + 8);
-            return;
+            int* dst = c + (long)r * ldc;
+            int* src = tmp + r * NR;
+            if (cols == NR)
+            {
+                Vector256.Store(Vector256.Load(src), dst);
+                Vector256.Store(Vector256.Load(src + 8), dst + 8);
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                    dst[j] = src[j];
+            }
         }
-        int* tmp = stackalloc int[16];
-        lo.Store(tmp);
-        hi.Store(tmp + 8);
-        for (int j = 0; j < cols; j++)
-            dst[j] = tmp[j];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunWide(byte[] a, int r0, int r1, Int8PackedWeights w, int[] c)
     {
         int lda = w.PaddedK, kp = lda / 2, n = w.N;
@@ -331,9 +339,8 @@ public static class Int8Gemm
             c2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(a2[o] | (a2[o + 1] << 16)).AsInt16(), b);
             c3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(a3[o] | (a3[o + 1] << 16)).AsInt16(), b);
         }
-        Store(c, ldc, 0, rows, cols, c0.GetLower(), c0.GetUpper());
-        Store(c, ldc, 1, rows, cols, c1.GetLower(), c1.GetUpper());
-        Store(c, ldc, 2, rows, cols, c2.GetLower(), c2.GetUpper());
-        Store(c, ldc, 3, rows, cols, c3.GetLower(), c3.GetUpper());
+        int* tmp = stackalloc int[MR * NR];
+        c0.Store(tmp); c1.Store(tmp + 16); c2.Store(tmp + 32); c3.Store(tmp + 48);
+        CopyOut(tmp, c, ldc, rows, cols);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Polymath.Scale.Compression;
@@ -76,6 +77,7 @@ public static class Quantize
     /// <paramref name="ldq"/> (the bytes between cols and ldq are set to 0). Vectorised; rounds half to even as
     /// <see cref="QuantParams.Quantize"/> does, so both give the same bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Activations(ReadOnlySpan<float> x, int rows, int cols, QuantParams p, Span<byte> q, int ldq)
     {
         for (int r = 0; r < rows; r++)
@@ -86,6 +88,7 @@ public static class Quantize
     }
 
     /// <summary>Quantizes one contiguous run of values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Row(ReadOnlySpan<float> x, QuantParams p, Span<byte> q)
     {
         int i = 0;

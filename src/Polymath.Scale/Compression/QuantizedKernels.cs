@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -44,6 +45,7 @@ internal static class QuantizedKernels
     }
 
     /// <summary>y[r, n] = acc[r, n]·scale[n] + offset[n] (then ReLU) for rows [r0, r1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DequantizeRows(int[] acc, int r0, int r1, int n, float[] scale, float[] offset, bool relu, float[] y)
     {
         for (int r = r0; r < r1; r++)
@@ -66,8 +68,8 @@ internal static class QuantizedKernels
         }
     }
 
-    /// <summary>A quantized Linear over <paramref name="rows"/> rows of K floats: returns a new [rows, N] array.</summary>
-    public static float[] LinearRows(float[] x, int offset, int rows, QuantParams p, Int8PackedWeights w, float[] weightScale, float[]? bias, bool relu)
+    /// <summary>A quantized Linear over <paramref name="rows"/> rows of K floats, written to <paramref name="y"/> [rows, N].</summary>
+    public static void LinearRows(float[] x, int offset, int rows, QuantParams p, Int8PackedWeights w, float[] weightScale, float[]? bias, bool relu, float[] y)
     {
         int k = w.K, kp = w.PaddedK, n = w.N;
         var a = ArrayPool<byte>.Shared.Rent(Math.Max(1, rows * kp));
@@ -78,9 +80,7 @@ internal static class QuantizedKernels
                 Quantize.Activations(x.AsSpan(offset + (int)r0 * k, (int)(r1 - r0) * k), (int)(r1 - r0), k, p, a.AsSpan((int)r0 * kp, (int)(r1 - r0) * kp), kp));
             Int8Gemm.Multiply(a, rows, w, acc);
             var (scale, off) = Epilogue(p, w, weightScale, bias);
-            var y = new float[rows * n];
             Threads.For(rows, Math.Max(1, (1 << 14) / n), (r0, r1) => DequantizeRows(acc, (int)r0, (int)r1, n, scale, off, relu, y));
-            return y;
         }
         finally
         {

@@ -74,10 +74,11 @@ public sealed class QuantizedLinear : Module<Tensor, Tensor>
         var (x, off) = QuantizedKernels.Floats(input, "QuantizedLinear");
         int rows = checked((int)(input.Numel / InFeatures));
         var p = InputParams ?? QuantizedKernels.Dynamic(x.AsSpan(off, rows * InFeatures));
-        var y = QuantizedKernels.LinearRows(x, off, rows, p, Packed, WeightScale, BiasValues, FuseRelu);
         var shape = input.Shape.ToArray();
         shape[^1] = OutFeatures;
-        return Tensor.Wrap(y, shape);
+        var result = Tensor.Empty(shape, DType.Float32);
+        QuantizedKernels.LinearRows(x, off, rows, p, Packed, WeightScale, BiasValues, FuseRelu, result.Data<float>());
+        return result;
     }
 
     /// <inheritdoc/>

@@ -20,7 +20,8 @@ public sealed class CompressedSafetensorsTests : IDisposable
         var back = CompressedSafetensors.Load(path, out var extra);
         Assert.Equal("lenet5", extra["model"]);
         Assert.Equal(q.ToString(), back.ToString());
-        Assert.Equal(((QuantizedLinear)q[5]).InputParams, ((QuantizedLinear)back[5]).InputParams);
+        Assert.Equal(((QuantizedLinear)q[3]).InputParams, ((QuantizedLinear)back[3]).InputParams);
+        Assert.Equal(2, ((QuantizedConv2d)back[1]).Pool);
         var x = TestUtil.Randn(3, 2, 1, 28, 28);
         Assert.Equal(q.Call(x).ToArray(), back.Call(x).ToArray());
 

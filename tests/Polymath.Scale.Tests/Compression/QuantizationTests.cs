@@ -105,23 +105,42 @@ public sealed class QuantizationTests
         Assert.True(y.ToArray().All(v => v >= 0));
     }
 
-    [Fact]
-    public void QuantizedConv2dMatchesTheFloatConvolutionOnQuantizedValues()
+    [Theory]
+    [InlineData(3, 2, 1, 1)]  // stride 2, padding 1: the 8-byte im2col path
+    [InlineData(3, 1, 2, 2)]  // dilation 2: the tap-by-tap path
+    [InlineData(9, 1, 4, 1)]  // kernel wider than 8
+    public void QuantizedConv2dMatchesTheFloatConvolutionOnQuantizedValues(int kernel, int stride, int padding, int dilation)
     {
-        var conv = new Conv2d(3, 5, 3, stride: 2, padding: 1, generator: new Generator(8));
-        var x = TestUtil.Randn(11, 2, 3, 9, 8);
+        var conv = new Conv2d(3, 5, kernel, stride: stride, padding: padding, dilation: dilation, generator: new Generator(8));
+        var x = TestUtil.Randn(11, 2, 3, 13, 12);
         var xs = x.ToArray();
         var p = QuantParams.FromRange(xs.Min(), xs.Max());
         var q = QuantizedConv2d.FromFloat(conv, p);
         var y = q.Call(x);
         var wq = new float[q.Packed.Weights.Length];
         for (int i = 0; i < wq.Length; i++) wq[i] = q.Packed.Weights[i] * q.WeightScale[i / q.Packed.K];
-        var xg = Tensor.From(xs.Select(v => Quantize.RoundTrip(v, p)).ToArray(), 2, 3, 9, 8);
-        var expect = Functional.Conv2d(xg, Tensor.From(wq, 5, 3, 3, 3), conv.Bias, stride: 2, padding: 1);
+        var xg = Tensor.From(xs.Select(v => Quantize.RoundTrip(v, p)).ToArray(), 2, 3, 13, 12);
+        var expect = Functional.Conv2d(xg, Tensor.From(wq, 5, 3, kernel, kernel), conv.Bias, stride: stride, padding: padding, dilation: dilation);
         Assert.Equal(expect.Shape.ToArray(), y.Shape.ToArray());
         Assert.True(TestUtil.MaxAbsDiff(y, expect) < 1e-4);
         // And close to the float layer: int8 is an approximation, not a different function.
-        Assert.True(TestUtil.MaxAbsDiff(y, conv.Call(x)) < 0.1);
+        Assert.True(TestUtil.MaxAbsDiff(y, conv.Call(x)) < 0.2);
+    }
+
+    [Fact]
+    public void AFusedMaxPoolEqualsPoolingTheUnfusedOutput()
+    {
+        var conv = new Conv2d(2, 4, 3, padding: 1, generator: new Generator(9));
+        var p = QuantParams.FromRange(-3, 3);
+        var x = TestUtil.Randn(12, 3, 2, 9, 10);
+        foreach (bool relu in new[] { false, true })
+        {
+            var plain = QuantizedConv2d.FromFloat(conv, p, relu);
+            var fused = QuantizedConv2d.FromFloat(conv, p, relu, pool: 2);
+            var expect = Functional.MaxPool2d(plain.Call(x), 2);
+            Assert.Equal(expect.Shape.ToArray(), fused.Call(x).Shape.ToArray());
+            Assert.Equal(expect.ToArray(), fused.Call(x).ToArray());
+        }
     }
 
     [Fact]
@@ -130,11 +149,12 @@ public sealed class QuantizationTests
         var net = new LeNet5(generator: new Generator(3));
         var calib = new[] { TestUtil.Randn(20, 8, 1, 28, 28), TestUtil.Randn(21, 8, 1, 28, 28) };
         var q = Quantization.QuantizeStatic(net, calib);
-        // conv1+relu, pool, conv2+relu, pool, flatten, fc1+relu, fc2+relu, fc3
-        Assert.Equal(["QuantizedConv2d", "MaxPool2d", "QuantizedConv2d", "MaxPool2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
+        // conv1+relu+pool, conv2+relu+pool, flatten, fc1+relu, fc2+relu, fc3
+        Assert.Equal(["QuantizedConv2d", "QuantizedConv2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
             Enumerable.Range(0, q.Count).Select(i => q[i].GetType().Name).ToArray());
         Assert.True(((QuantizedConv2d)q[0]).FuseRelu);
-        Assert.False(((QuantizedLinear)q[7]).FuseRelu);
+        Assert.Equal(2, ((QuantizedConv2d)q[1]).Pool);
+        Assert.False(((QuantizedLinear)q[5]).FuseRelu);
         // The first layer's input range is the calibration data's range (min/max observer).
         var all = calib.SelectMany(c => c.ToArray()).ToArray();
         Assert.Equal(QuantParams.FromRange(all.Min(), all.Max()), ((QuantizedConv2d)q[0]).InputParams);
