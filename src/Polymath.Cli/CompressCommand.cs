@@ -90,7 +90,9 @@ internal static class CompressCommand
         if (threads is int t)
             Threads.Count = t;
 
-        var setup = Prepare(checkpoint, modelArg, datasetArg, dataDirArg, epochs, trainLimit, testLimit, batchSize, lr, seed, speedReps, cancel);
+        // Prune and quantize rewrite the model layer by layer: refuse one they cannot handle (naming the layer) before any training.
+        Action<Module>? validate = sub == "distill" ? null : m => LayerSequence.Of(m);
+        var setup = Prepare(checkpoint, modelArg, datasetArg, dataDirArg, epochs, trainLimit, testLimit, batchSize, lr, seed, speedReps, validate, cancel);
         return sub switch
         {
             "prune" => Prune(setup, method, sparsity, rounds, finetuneBatches, outPath, cancel),
@@ -100,7 +102,7 @@ internal static class CompressCommand
     }
 
     private static Setup Prepare(string? checkpoint, string? modelArg, string? datasetArg, string? dataDirArg, int epochs, int? trainLimit, int? testLimit,
-        int batchSize, double lr, ulong seed, int speedReps, CancellationToken cancel)
+        int batchSize, double lr, ulong seed, int speedReps, Action<Module>? validate, CancellationToken cancel)
     {
         Module<Tensor, Tensor>? model = null;
         string modelName;
@@ -108,6 +110,7 @@ internal static class CompressCommand
         if (checkpoint is not null)
         {
             var (net, info) = EvalCommand.LoadModel("compress", checkpoint);
+            validate?.Invoke(net);
             model = net;
             modelName = info.Extra.GetValueOrDefault("model") ?? net.GetType().Name.ToLowerInvariant();
             fromCheckpointDataset = info.Extra.GetValueOrDefault("dataset");
@@ -115,6 +118,7 @@ internal static class CompressCommand
         else
         {
             modelName = TrainingSetup.CheckModel("compress", modelArg ?? "lenet5");
+            validate?.Invoke(ModelZoo.Create(modelName, 1, 28, 28, 10));
         }
         string dataset = TrainingSetup.CheckDataset("compress", datasetArg ?? fromCheckpointDataset ?? "mnist");
         string dir = dataDirArg ?? TrainingSetup.DefaultDataDir(dataset);
