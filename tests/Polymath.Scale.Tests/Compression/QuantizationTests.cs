@@ -204,3 +204,24 @@ public sealed class QuantizationTests
         Assert.Throws<InvalidOperationException>(() => new MinMaxObserver().Compute());
     }
 }
+
+public sealed class QuantizedLstmTests
+{
+    [Fact]
+    public void DynamicInt8LstmClassifierFollowsTheFloatModel()
+    {
+        var model = new Polymath.Models.LstmClassifier(embedDim: 16, hiddenSize: 24, numClasses: 5, inputFeatures: 12, generator: new Generator(3));
+        model.Eval();
+        var q = new QuantizedLstmClassifier(model);
+        var x = TestUtil.Randn(4, 3, 1, 7, 12);
+        Tensor expect;
+        using (Tensor.NoGrad()) expect = model.Call(x);
+        var got = q.Call(x);
+        Assert.Equal(expect.Shape.ToArray(), got.Shape.ToArray());
+        float scale = expect.ToArray().Max(Math.Abs);
+        Assert.True(TestUtil.MaxAbsDiff(got, expect) < 0.03 * scale + 1e-3, $"int8 LSTM differs by {TestUtil.MaxAbsDiff(got, expect)} (outputs up to {scale})");
+        var deep = new LSTM(4, 4, numLayers: 2);
+        var e = Assert.Throws<NotQuantizableException>(() => new QuantizedLstm(deep));
+        Assert.Contains("one layer", e.Message);
+    }
+}
