@@ -97,6 +97,8 @@ public static class BenchRunner
                     row.OursS = m.MedianS;
                     row.Set("ours_min_s", m.MinS);
                     row.Set("reps", m.Reps);
+                    foreach (var kv in c.Info)
+                        row.Set(kv.Key, kv.Value); // again: a case may add extras it measured (the int8 rows' float32 times)
                     if (c.PeakRss)
                     {
                         using var self = System.Diagnostics.Process.GetCurrentProcess();

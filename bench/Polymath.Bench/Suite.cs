@@ -178,6 +178,8 @@ public static class Suite
         });
         // i) State-vector simulation.
         cases.AddRange(QuantumSuite.Cases(quick));
+        // j) Int8 GEMM and int8 inference against float32 (issue 8).
+        cases.AddRange(CompressionBench.Cases(quick, heavy));
         return cases;
     }
 

@@ -23,6 +23,7 @@ internal static class Help
               hub      run a data-sharing hub, or push, pull, tag, diff and share versioned datasets on one
               learn    classical ML on CSV tables: learn fit, learn predict, learn models (SVM, forests, ...)
               continual continual learning on split or permuted MNIST: naive fine-tuning vs EWC vs replay
+              compress prune, quantize (int8) or distill a model; prints size, accuracy and speed before/after
               help     show help for a command: polymath help bench
 
             Options:
@@ -37,6 +38,46 @@ internal static class Help
     {
         switch (name)
         {
+            case "compress":
+                Console.WriteLine("""
+                    Usage: polymath compress prune    [common] [--method global|layer|structured] [--sparsity S]
+                                                      [--rounds N] [--finetune-batches N]
+                           polymath compress quantize [common] [--mode static|dynamic|qat] [--observer minmax|percentile]
+                                                      [--calibration N] [--qat-batches N]
+                           polymath compress distill  [common] [--student-hidden H] [--temperature T] [--alpha A]
+
+                    Compresses a float model and prints a before/after table: size in bytes (safetensors), test
+                    accuracy, inference time per 1000 images and the ratios. The model comes from --checkpoint (written
+                    by 'polymath train'), or a float --model (mlp, lenet5; default lenet5) is trained first.
+                      prune     unstructured magnitude pruning (global or per layer) on a cubic schedule over --rounds
+                                prune-and-fine-tune rounds, printing sparsity against accuracy; or structured pruning
+                                that removes the lowest-L1 neurons/channels and really shrinks the layers
+                      quantize  int8: static (calibrated activations), dynamic (per-batch activations) or qat
+                                (fake-quantized fine-tuning, then conversion); int8 GEMM on AVX-VNNI/AVX-512 when present
+                      distill   trains an MLP student (784-H-10) alone and from the model's softened outputs
+                                (loss alpha*T^2*KL + (1-alpha)*CE) and compares them
+
+                    Common options:
+                      --checkpoint FILE       model to compress (from polymath train)
+                      --model NAME            train this float model first instead (mlp, lenet5)
+                      --dataset NAME          mnist (default) or fashion-mnist
+                      --data-dir DIR          data folder (default ../shared/data/<dataset>)
+                      --epochs N              epochs for the float model / students (default 1)
+                      --train-limit N         use the first N training images (default all)
+                      --test-limit N          use the first N test images (default all)
+                      --batch-size N          training batch (default 64)
+                      --lr X                  Adam learning rate (default 1e-3; fine-tuning uses a fraction)
+                      --seed S                seeds initialisation and shuffling (default 0)
+                      --speed-reps N          timing repetitions, median reported (default 3)
+                      --threads N             Polymath threads (default: all cores)
+                      --out FILE              write the compressed model (safetensors with int8 weights and
+                                              quantization parameters)
+                    Defaults: --sparsity 0.5, --rounds 3, --finetune-batches 200, --mode static, --observer minmax,
+                    --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.9.
+                    A model with a layer that cannot be quantized (BatchNorm, LSTM for static) is refused with the
+                    layer's name; nothing is written.
+                    """);
+                return true;
             case "demo":
                 Console.WriteLine("""
                     Usage: polymath demo [--sizes L,L,...] [--temperatures MIN:MAX:COUNT] [--samples N] [--model dense|cnn]

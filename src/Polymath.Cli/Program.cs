@@ -80,10 +80,12 @@ public static class Program
                 return LearnCommand.Run(rest, cancel);
             case "continual":
                 return ContinualCommand.Run(rest, cancel);
+            case "compress":
+                return CompressCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, continual, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, continual, compress, help.");
         }
     }
 

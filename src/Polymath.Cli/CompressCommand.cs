@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.Globalization;
+using Polymath.Data;
+using Polymath.Models;
+using Polymath.NN;
+using Polymath.NN.Optim;
+using Polymath.Scale.Compression;
+
+namespace Polymath.Cli;
+
+/// <summary>
+/// <c>polymath compress prune|quantize|distill</c>: compresses a checkpoint written by <c>polymath train</c> (or a float
+/// model trained on the spot) and prints a before/after table of size, test accuracy and inference speed.
+/// </summary>
+internal static class CompressCommand
+{
+    internal static readonly string[] ValueOptions =
+    [
+        "--checkpoint", "--model", "--dataset", "--data-dir", "--epochs", "--train-limit", "--test-limit", "--batch-size", "--lr", "--seed",
+        "--threads", "--out", "--method", "--sparsity", "--rounds", "--finetune-batches", "--mode", "--observer", "--calibration",
+        "--qat-batches", "--student-hidden", "--temperature", "--alpha", "--speed-reps",
+    ];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private sealed record Split(Tensor X, Tensor Y)
+    {
+        public int Count => X.Size(0);
+    }
+
+    private sealed class Setup
+    {
+        public required Module<Tensor, Tensor> Model { get; init; }
+        public required string ModelName { get; init; }
+        public required string Dataset { get; init; }
+        public required Split Train { get; init; }
+        public required Split Test { get; init; }
+        public required int BatchSize { get; init; }
+        public required double Lr { get; init; }
+        public required ulong Seed { get; init; }
+        public required int SpeedReps { get; init; }
+        public required int Epochs { get; init; }
+    }
+
+    public static int Run(string[] argv, CancellationToken cancel)
+    {
+        if (argv.Length == 0 || Program.WantsHelp(argv))
+        {
+            Help.Command("compress");
+            return argv.Length == 0 ? Program.UsageError : 0;
+        }
+        string sub = argv[0];
+        if (sub is not ("prune" or "quantize" or "distill"))
+            throw new UsageException($"unknown compress command '{sub}'; valid: prune, quantize, distill.", "compress");
+        var args = new Args("compress", argv.Skip(1));
+        string? checkpoint = args.Value("--checkpoint");
+        string? modelArg = args.Value("--model");
+        string? datasetArg = args.Value("--dataset");
+        string? dataDirArg = args.Value("--data-dir");
+        int epochs = args.Int("--epochs", 1, 1000) ?? 1;
+        int? trainLimit = args.Int("--train-limit", 1, int.MaxValue);
+        int? testLimit = args.Int("--test-limit", 1, int.MaxValue);
+        int batchSize = args.Int("--batch-size", 1, 1 << 16) ?? 64;
+        double lr = args.Double("--lr", 1e-8, 10) ?? 1e-3;
+        ulong seed = (ulong)(args.Int("--seed", 0, int.MaxValue) ?? 0);
+        int? threads = args.Int("--threads", 1, 1024);
+        string? outPath = args.Value("--out");
+        int speedReps = args.Int("--speed-reps", 1, 100) ?? 3;
+        // Sub-command options, read here so that Args.End can reject the rest.
+        string method = (args.Value("--method") ?? (sub == "prune" ? "global" : "")).ToLowerInvariant();
+        double sparsity = args.Double("--sparsity", 0, 0.999) ?? 0.5;
+        int rounds = args.Int("--rounds", 1, 100) ?? 3;
+        int finetuneBatches = args.Int("--finetune-batches", 0, 1_000_000) ?? 200;
+        string mode = (args.Value("--mode") ?? "static").ToLowerInvariant();
+        string observer = (args.Value("--observer") ?? "minmax").ToLowerInvariant();
+        int calibration = args.Int("--calibration", 1, 1_000_000) ?? 512;
+        int qatBatches = args.Int("--qat-batches", 1, 1_000_000) ?? 300;
+        int studentHidden = args.Int("--student-hidden", 1, 100_000) ?? 32;
+        double temperature = args.Double("--temperature", 1e-3, 1000) ?? 4;
+        double alpha = args.Double("--alpha", 0, 1) ?? 0.9;
+        args.End(ValueOptions);
+        if (sub == "prune" && method is not ("global" or "layer" or "structured"))
+            throw new UsageException($"unknown --method '{method}'; valid: global, layer, structured.", "compress");
+        if (sub == "quantize" && mode is not ("static" or "dynamic" or "qat"))
+            throw new UsageException($"unknown --mode '{mode}'; valid: static, dynamic, qat.", "compress");
+        if (sub == "quantize" && observer is not ("minmax" or "percentile"))
+            throw new UsageException($"unknown --observer '{observer}'; valid: minmax, percentile.", "compress");
+        if (checkpoint is not null && modelArg is not null)
+            throw new UsageException("give either --checkpoint or --model, not both.", "compress");
+        if (threads is int t)
+            Threads.Count = t;
+
+        // Prune and quantize rewrite the model layer by layer: refuse one they cannot handle (naming the layer) before any training.
+        // (Dynamic quantization also takes the LSTM classifier, whose int8 form is its own module.)
+        Action<Module>? validate = sub == "distill" ? null : m =>
+        {
+            if (sub == "quantize" && mode == "dynamic" && m is LstmClassifier)
+            {
+                if (outPath is not null)
+                    throw new UsageException("--out: the compressed-model file holds chains of Linear/Conv2d layers; an int8 LSTM classifier cannot be saved yet.", "compress");
+                return;
+            }
+            LayerSequence.Of(m);
+        };
+        var setup = Prepare(checkpoint, modelArg, datasetArg, dataDirArg, epochs, trainLimit, testLimit, batchSize, lr, seed, speedReps, validate, cancel);
+        return sub switch
+        {
+            "prune" => Prune(setup, method, sparsity, rounds, finetuneBatches, outPath, cancel),
+            "quantize" => QuantizeModel(setup, mode, observer, calibration, qatBatches, outPath, cancel),
+            _ => Distill(setup, studentHidden, temperature, alpha, outPath, cancel),
+        };
+    }
+
+    private static Setup Prepare(string? checkpoint, string? modelArg, string? datasetArg, string? dataDirArg, int epochs, int? trainLimit, int? testLimit,
+        int batchSize, double lr, ulong seed, int speedReps, Action<Module>? validate, CancellationToken cancel)
+    {
+        Module<Tensor, Tensor>? model = null;
+        string modelName;
+        string? fromCheckpointDataset = null;
+        if (checkpoint is not null)
+        {
+            var (net, info) = EvalCommand.LoadModel("compress", checkpoint);
+            validate?.Invoke(net);
+            model = net;
+            modelName = info.Extra.GetValueOrDefault("model") ?? net.GetType().Name.ToLowerInvariant();
+            fromCheckpointDataset = info.Extra.GetValueOrDefault("dataset");
+        }
+        else
+        {
+            modelName = TrainingSetup.CheckModel("compress", modelArg ?? "lenet5");
+            validate?.Invoke(ModelZoo.Create(modelName, 1, 28, 28, 10));
+        }
+        string dataset = TrainingSetup.CheckDataset("compress", datasetArg ?? fromCheckpointDataset ?? "mnist");
+        string dir = dataDirArg ?? TrainingSetup.DefaultDataDir(dataset);
+        var train = Load(dataset, dir, true, trainLimit);
+        var test = Load(dataset, dir, false, testLimit);
+        if (model is null)
+        {
+            model = ModelZoo.Create(modelName, 1, 28, 28, 10, new Generator(seed));
+            Console.WriteLine($"training a float32 {modelName} on {train.Count} {dataset} images for {epochs} epoch(s) (no --checkpoint given)");
+            Fit(model, train, epochs, batchSize, lr, seed, null, null, cancel);
+        }
+        return new Setup
+        {
+            Model = model, ModelName = modelName, Dataset = dataset, Train = train, Test = test, BatchSize = batchSize, Lr = lr, Seed = seed,
+            SpeedReps = speedReps, Epochs = epochs,
+        };
+    }
+
+    private static Split Load(string dataset, string dir, bool train, int? limit)
+    {
+        var data = dataset == "mnist" ? (MnistLike)new Mnist(dir, train) : new FashionMnist(dir, train);
+        int n = Math.Min(limit ?? data.Count, data.Count);
+        var x = TrainingSetup.Standardize(dataset, data.Images.Narrow(0, 0, n)).Contiguous();
+        return new Split(x, data.Labels.Narrow(0, 0, n).Contiguous());
+    }
+
+    // Plain minibatch training with Adam; lossFn defaults to cross-entropy; afterStep runs after each optimizer step.
+    private static void Fit(Module<Tensor, Tensor> model, Split data, int epochs, int batchSize, double lr, ulong seed,
+        Func<Tensor, Tensor, Tensor, Tensor>? lossFn, PruningMask? mask, CancellationToken cancel, int? maxBatches = null, string label = "epoch")
+    {
+        var opt = new Adam(model.Parameters(), lr);
+        var gen = new Generator(seed + 1);
+        model.Train();
+        int batches = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            var perm = Tensor.Randperm(data.Count, gen);
+            double sum = 0;
+            int count = 0;
+            for (int b = 0; b + batchSize <= data.Count || (b < data.Count && count == 0); b += batchSize)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (maxBatches is int mb && batches >= mb) break;
+                var idx = perm.Narrow(0, b, Math.Min(batchSize, data.Count - b));
+                var x = data.X.IndexSelect(0, idx);
+                var y = data.Y.IndexSelect(0, idx);
+                opt.ZeroGrad();
+                var output = model.Call(x);
+                var loss = lossFn is null ? Losses.CrossEntropy(output, y) : lossFn(x, output, y);
+                loss.Backward();
+                mask?.MaskGradients();
+                opt.Step();
+                mask?.Apply();
+                sum += loss.Item();
+                count++;
+                batches++;
+            }
+            Console.WriteLine($"  {label} {epoch + 1}: mean loss {(sum / Math.Max(1, count)).ToString("F4", Inv)} over {count} batches");
+            if (maxBatches is int m2 && batches >= m2) break;
+        }
+        model.Eval();
+    }
+
+    private static double Accuracy(Module<Tensor, Tensor> model, Split data)
+    {
+        model.Eval();
+        long correct = 0;
+        using (Tensor.NoGrad())
+            for (int b = 0; b < data.Count; b += 1000)
+            {
+                int n = Math.Min(1000, data.Count - b);
+                var pred = model.Call(data.X.Narrow(0, b, n)).ArgMax(1).ToArray<long>();
+                var y = data.Y.Narrow(0, b, n).ToArray<long>();
+                for (int i = 0; i < n; i++)
+                    if (pred[i] == y[i]) correct++;
+            }
+        return (double)correct / data.Count;
+    }
+
+    // Median over reps of the time to classify the test images in batches of 1000, per 1000 images; the models are
+    // timed in turn within each rep so a change in machine load hits all of them alike.
+    private static double[] MsPer1000(IReadOnlyList<Module<Tensor, Tensor>> models, Split data, int reps)
+    {
+        var samples = models.Select(_ => new List<double>()).ToArray();
+        int n = Math.Min(data.Count, 5000);
+        using (Tensor.NoGrad())
+        {
+            foreach (var m in models)
+            {
+                m.Eval();
+                m.Call(data.X.Narrow(0, 0, Math.Min(n, 1000))); // warm-up: JIT, buffer pools, weight packing
+            }
+            for (int r = 0; r < reps; r++)
+                for (int i = 0; i < models.Count; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    for (int b = 0; b < n; b += 1000)
+                        models[i].Call(data.X.Narrow(0, b, Math.Min(1000, n - b)));
+                    samples[i].Add(sw.Elapsed.TotalMilliseconds * 1000 / n);
+                }
+        }
+        return samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
+    }
+
+    private static long FloatBytes(Module model) =>
+        SafeTensors.Serialize(model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous())).Length;
+
+    private sealed record Row(string Name, long Bytes, double Accuracy, double Ms, string Extra = "");
+
+    private static void PrintTable(IReadOnlyList<Row> rows, string extraHeader = "")
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"model",-28} {"size (bytes)",14} {"size ratio",11} {"accuracy",9} {"ms/1000 img",12} {"speed ratio",12}{(extraHeader.Length > 0 ? "  " + extraHeader : "")}");
+        var b = rows[0];
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Name,-28} {r.Bytes.ToString("N0", Inv),14} {((double)b.Bytes / r.Bytes).ToString("F2", Inv) + "x",11} " +
+                $"{(100 * r.Accuracy).ToString("F2", Inv) + "%",9} {r.Ms.ToString("F2", Inv),12} {(b.Ms / r.Ms).ToString("F2", Inv) + "x",12}{(r.Extra.Length > 0 ? "  " + r.Extra : "")}");
+        Console.WriteLine($"(size ratio: {b.Name} bytes / row bytes; speed ratio: {b.Name} time / row time, above 1 is faster; " +
+            $"accuracy on {rows.Count} model(s) over the same test images; threads {Threads.Count})");
+    }
+
+    private static void Save(string? outPath, Sequential model, Setup s, string kind)
+    {
+        if (outPath is null) return;
+        CompressedSafetensors.Save(outPath, model, new Dictionary<string, string> { ["model"] = s.ModelName, ["dataset"] = s.Dataset, ["compression"] = kind });
+        Console.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length.ToString("N0", Inv)} bytes)");
+    }
+
+    private static int Prune(Setup s, string method, double sparsity, int rounds, int finetuneBatches, string? outPath, CancellationToken cancel)
+    {
+        var baseline = s.Model;
+        var layers = LayerSequence.Of(baseline); // fails early, naming the layer, for models the pruners do not understand
+        double acc0 = Accuracy(baseline, s.Test);
+        long bytes0 = FloatBytes(baseline);
+        Console.WriteLine($"float32 {s.ModelName}: test accuracy {(100 * acc0).ToString("F2", Inv)}% on {s.Test.Count} images");
+        if (method == "structured")
+        {
+            var small = StructuredPruning.Prune(baseline, sparsity);
+            double accPruned = Accuracy(small, s.Test);
+            Console.WriteLine($"structured pruning of {(100 * sparsity).ToString("F0", Inv)}% of the neurons/channels: accuracy {(100 * accPruned).ToString("F2", Inv)}% before fine-tuning");
+            if (finetuneBatches > 0)
+                Fit(small, s.Train, 1000, s.BatchSize, s.Lr * 0.5, s.Seed + 7, null, null, cancel, finetuneBatches * rounds, "fine-tune");
+            var ms = MsPer1000([baseline, small], s.Test, s.SpeedReps);
+            PrintTable([
+                new Row($"float32 {s.ModelName}", bytes0, acc0, ms[0], $"{StructuredPruning.ParameterCount(baseline).ToString("N0", Inv)} params"),
+                new Row("structured-pruned", FloatBytes(small), Accuracy(small, s.Test), ms[1], $"{StructuredPruning.ParameterCount(small).ToString("N0", Inv)} params"),
+            ], "parameters");
+            Save(outPath, small, s, "structured");
+            return 0;
+        }
+        // Unstructured: iterative prune and fine-tune on the cubic schedule, reporting sparsity against accuracy.
+        var schedule = new PruningSchedule(0, sparsity, rounds);
+        bool global = method == "global";
+        Console.WriteLine($"{(global ? "global" : "per-layer")} magnitude pruning to {(100 * sparsity).ToString("F1", Inv)}% in {rounds} round(s), {finetuneBatches} fine-tuning batches each");
+        Console.WriteLine($"{"round",5} {"sparsity",9} {"acc pruned",11} {"acc tuned",10}");
+        var mask = schedule.Run(baseline, (round, m) =>
+        {
+            double before = Accuracy(baseline, s.Test);
+            if (finetuneBatches > 0)
+                Fit(baseline, s.Train, 1000, s.BatchSize, s.Lr * 0.5, s.Seed + (ulong)round, null, m, cancel, finetuneBatches, "fine-tune");
+            Console.WriteLine($"{round,5} {(100 * MagnitudePruning.Sparsity(baseline)).ToString("F1", Inv) + "%",9} {(100 * before).ToString("F2", Inv) + "%",11} {(100 * Accuracy(baseline, s.Test)).ToString("F2", Inv) + "%",10}");
+        }, global);
+        double acc1 = Accuracy(baseline, s.Test);
+        var pruned = LayerSequence.ToSequential(layers);
+        var ms2 = MsPer1000([baseline], s.Test, s.SpeedReps);
+        long nonzero = MagnitudePruning.PrunableWeights(baseline).Sum(w => w.Weight.ToDoubleArray().Count(v => v != 0));
+        // A sparse model stored as int32 index + float32 value per non-zero weight, with the rest dense.
+        long weights = MagnitudePruning.PrunableWeights(baseline).Sum(w => w.Weight.Numel);
+        long sparseBytes = bytes0 - 4 * weights + 8 * nonzero;
+        PrintTable([
+            new Row($"float32 {s.ModelName} (dense)", bytes0, acc0, ms2[0], "0.0%"),
+            new Row($"pruned, dense storage", bytes0, acc1, ms2[0], $"{(100 * mask.Sparsity).ToString("F1", Inv)}%"),
+            new Row($"pruned, sparse storage", sparseBytes, acc1, ms2[0], $"{(100 * mask.Sparsity).ToString("F1", Inv)}%"),
+        ], "sparsity");
+        Console.WriteLine("(the dense kernels do not skip zeros, so the pruned model runs at the dense speed; the sparse size counts an int32 index and a float32 value per kept weight)");
+        Save(outPath, pruned, s, global ? "pruned-global" : "pruned-layer");
+        return 0;
+    }
+
+    private static int QuantizeModel(Setup s, string mode, string observerName, int calibration, int qatBatches, string? outPath, CancellationToken cancel)
+    {
+        var model = s.Model;
+        double acc0 = Accuracy(model, s.Test);
+        long bytes0 = FloatBytes(model);
+        Module<Tensor, Tensor> q;
+        switch (mode)
+        {
+            case "dynamic":
+                q = model is LstmClassifier lstm ? new QuantizedLstmClassifier(lstm) : Quantization.QuantizeDynamic(model);
+                break;
+            case "qat":
+            {
+                var prepared = Qat.Prepare(model);
+                Console.WriteLine($"quantization-aware training: {qatBatches} batches with fake-quantized weights and activations");
+                Fit(prepared, s.Train, 1000, s.BatchSize, s.Lr * 0.1, s.Seed + 11, null, null, cancel, qatBatches, "qat");
+                q = Qat.Convert(prepared);
+                break;
+            }
+            default:
+            {
+                int n = Math.Min(calibration, s.Train.Count);
+                var batches = Enumerable.Range(0, (n + 127) / 128).Select(b => s.Train.X.Narrow(0, b * 128, Math.Min(128, n - b * 128))).ToList();
+                q = Quantization.QuantizeStatic(model, batches, () => Observer.Create(observerName));
+                Console.WriteLine($"calibrated on {n} training images with the {observerName} observer");
+                break;
+            }
+        }
+        double acc1 = Accuracy(q, s.Test);
+        var ms = MsPer1000([model, q], s.Test, s.SpeedReps);
+        long bytes1 = q is Sequential chain ? CompressedSafetensors.Serialize(chain).Length : TensorBytes(q);
+        PrintTable([
+            new Row($"float32 {s.ModelName}", bytes0, acc0, ms[0]),
+            new Row($"int8 {mode}", bytes1, acc1, ms[1]),
+        ]);
+        Console.WriteLine($"int8 kernel: {Int8Gemm.ActiveKernel} ({Int8Gemm.Describe()})");
+        Console.WriteLine($"accuracy change: {(100 * (acc1 - acc0)).ToString("+0.00;-0.00", Inv)} points");
+        if (q is Sequential saved)
+            Save(outPath, saved, s, "int8-" + mode);
+        return 0;
+    }
+
+    // Bytes of the tensors an int8 module holds (int8 weights, float32 scales, biases and float layers), for modules the
+    // compressed-model file cannot hold yet (the int8 LSTM classifier).
+    private static long TensorBytes(Module m) => m.Modules().Sum(x => x switch
+    {
+        QuantizedLinear l => (long)l.InFeatures * l.OutFeatures + 4L * l.OutFeatures * (l.BiasValues is null ? 1 : 2),
+        QuantizedLstm => 0,
+        _ => 4 * x.Parameters(recurse: false).Sum(p => p.Numel),
+    });
+
+    private static int Distill(Setup s, int hidden, double temperature, double alpha, string? outPath, CancellationToken cancel)
+    {
+        var teacher = s.Model;
+        double accT = Accuracy(teacher, s.Test);
+        Console.WriteLine($"teacher {s.ModelName}: test accuracy {(100 * accT).ToString("F2", Inv)}%");
+        Mlp NewStudent() => new(784, [hidden], 10, new Generator(s.Seed + 100));
+        var alone = NewStudent();
+        Console.WriteLine($"student MLP 784-{hidden}-10 trained alone (cross-entropy), {s.Epochs} epoch(s):");
+        Fit(alone, s.Train, s.Epochs, s.BatchSize, s.Lr, s.Seed + 5, null, null, cancel);
+        var distilled = NewStudent();
+        Console.WriteLine($"the same student distilled from the teacher (T={temperature.ToString(Inv)}, alpha={alpha.ToString(Inv)}), {s.Epochs} epoch(s):");
+        teacher.Eval();
+        Fit(distilled, s.Train, s.Epochs, s.BatchSize, s.Lr, s.Seed + 5, (x, output, y) =>
+        {
+            Tensor t;
+            using (Tensor.NoGrad()) t = teacher.Call(x);
+            return Distillation.Loss(output, t, y, temperature, alpha);
+        }, null, cancel);
+        var ms = MsPer1000([teacher, alone, distilled], s.Test, s.SpeedReps);
+        double accA = Accuracy(alone, s.Test), accD = Accuracy(distilled, s.Test);
+        PrintTable([
+            new Row($"teacher {s.ModelName}", FloatBytes(teacher), accT, ms[0]),
+            new Row("student alone", FloatBytes(alone), accA, ms[1]),
+            new Row("student distilled", FloatBytes(distilled), accD, ms[2]),
+        ]);
+        Console.WriteLine($"distillation: {(100 * (accD - accA)).ToString("+0.00;-0.00", Inv)} points over the student trained alone");
+        Save(outPath, LayerSequence.ToSequential(LayerSequence.Of(distilled)), s, "distilled");
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+using Polymath.Models;
+
+namespace Polymath.Scale.Compression;
+
+/// <summary>
+/// A one-layer, one-direction LSTM with dynamically quantized int8 weights (PyTorch's dynamic quantized LSTM): the
+/// input projection W_ih·x_t + b_ih runs for all steps at once and the recurrent W_hh·h + b_hh at each step, both as
+/// <see cref="QuantizedLinear"/> layers whose inputs are quantized per call; the gate nonlinearities and the cell state
+/// stay float32. Gates are i, f, g, o as in <see cref="LSTM"/>. Inference only.
+/// </summary>
+public sealed class QuantizedLstm : Module<Tensor, Tensor>
+{
+    /// <summary>Quantizes <paramref name="lstm"/>.</summary>
+    /// <exception cref="NotQuantizableException">Several layers, a bidirectional LSTM, or one without biases.</exception>
+    public QuantizedLstm(LSTM lstm, string name = "lstm")
+    {
+        if (lstm.NumLayers != 1 || lstm.Bidirectional)
+            throw new NotQuantizableException(name, "LSTM", $"only one layer, one direction is supported (has {lstm.NumLayers} layer(s){(lstm.Bidirectional ? ", bidirectional" : "")})");
+        if (!lstm.Bias)
+            throw new NotQuantizableException(name, "LSTM", "an LSTM without biases is not supported");
+        (HiddenSize, BatchFirst) = (lstm.HiddenSize, lstm.BatchFirst);
+        Input = RegisterModule("ih", Quantized(lstm.GetParameter("weight_ih_l0")!, lstm.GetParameter("bias_ih_l0")!));
+        Recurrent = RegisterModule("hh", Quantized(lstm.GetParameter("weight_hh_l0")!, lstm.GetParameter("bias_hh_l0")!));
+    }
+
+    private static QuantizedLinear Quantized(Tensor weight, Tensor bias)
+    {
+        int rows = weight.Size(0), cols = weight.Size(1);
+        var (q, s) = Quantize.WeightsPerChannel(weight.Detach().To(DType.Float32).ToArray(), rows, cols);
+        return new QuantizedLinear(q, s, rows, cols, bias.Detach().To(DType.Float32).ToArray(), null);
+    }
+
+    /// <summary>Hidden features.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Input [B, T, F] (true) or [T, B, F].</summary>
+    public bool BatchFirst { get; }
+
+    /// <summary>W_ih, b_ih in int8.</summary>
+    public QuantizedLinear Input { get; }
+
+    /// <summary>W_hh, b_hh in int8.</summary>
+    public QuantizedLinear Recurrent { get; }
+
+    /// <summary>The final hidden state h_T [B, H] for input [B, T, F] (batch first) or [T, B, F].</summary>
+    /// <exception cref="ArgumentException">The input is not rank 3 with the LSTM's input features.</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank != 3 || input.Size(2) != Input.InFeatures)
+            throw new ArgumentException($"QuantizedLstm: expected input [B, T, {Input.InFeatures}], got [{string.Join(",", input.Shape)}].");
+        var x = BatchFirst ? input : input.Transpose(0, 1);
+        int b = x.Size(0), steps = x.Size(1), hs = HiddenSize;
+        using var _ = Tensor.NoGrad();
+        var xg = Input.Call(x.Contiguous()); // [B, T, 4H]
+        var h = Tensor.Zeros(b, hs);
+        var c = Tensor.Zeros(b, hs);
+        for (int t = 0; t < steps; t++)
+        {
+            var gates = xg.Select(1, t) + Recurrent.Call(h);
+            var i = gates.Narrow(1, 0, hs).Sigmoid();
+            var f = gates.Narrow(1, hs, hs).Sigmoid();
+            var g = gates.Narrow(1, 2 * hs, hs).Tanh();
+            var o = gates.Narrow(1, 3 * hs, hs).Sigmoid();
+            c = f * c + i * g;
+            h = o * c.Tanh();
+        }
+        return h;
+    }
+}
+
+/// <summary>
+/// <see cref="LstmClassifier"/> with dynamic int8 quantization: the float-input projection (or the float embedding),
+/// the LSTM (<see cref="QuantizedLstm"/>) and the classifier head in int8.
+/// </summary>
+public sealed class QuantizedLstmClassifier : Module<Tensor, Tensor>
+{
+    /// <summary>Quantizes <paramref name="model"/> (which is not changed).</summary>
+    public QuantizedLstmClassifier(LstmClassifier model)
+    {
+        Emb = model.Emb is null ? null : RegisterModule("emb", model.Emb);
+        Proj = model.Proj is null ? null : RegisterModule("proj", QuantizedLinear.FromFloat(model.Proj, null));
+        Lstm = RegisterModule("lstm", new QuantizedLstm(model.Lstm));
+        Fc = RegisterModule("fc", QuantizedLinear.FromFloat(model.Fc, null));
+    }
+
+    /// <summary>The float embedding for token input, or null.</summary>
+    public Embedding? Emb { get; }
+
+    /// <summary>The int8 input projection for float input, or null.</summary>
+    public QuantizedLinear? Proj { get; }
+
+    /// <summary>The int8 LSTM.</summary>
+    public QuantizedLstm Lstm { get; }
+
+    /// <summary>The int8 classifier head.</summary>
+    public QuantizedLinear Fc { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">Input of the wrong type or shape (as <see cref="LstmClassifier"/>).</exception>
+    public override Tensor Forward(Tensor input)
+    {
+        Tensor x;
+        if (Emb is not null)
+        {
+            if (input.DType != DType.Int64 || input.Rank != 2)
+                throw new ArgumentException($"QuantizedLstmClassifier: expected int64 tokens [B, T], got {input.DType.Name()} [{string.Join(",", input.Shape)}].");
+            using (Tensor.NoGrad()) x = Emb.Call(input);
+        }
+        else
+        {
+            var seq = input.Rank == 4 && input.Size(1) == 1 ? input.Reshape(input.Size(0), input.Size(2), input.Size(3)) : input;
+            x = Proj!.Call(seq);
+        }
+        return Fc.Call(Lstm.Call(x));
+    }
+}

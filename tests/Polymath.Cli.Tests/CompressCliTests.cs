@@ -1,0 +1,70 @@
+using Polymath.Scale.Compression;
+using Xunit;
+
+namespace Polymath.Cli.Tests;
+
+/// <summary><c>polymath compress</c> with tiny settings: the before/after table, the saved int8 model, and refusals.</summary>
+[Collection("console")]
+public sealed class CompressCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("polymath-compress-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static bool HasMnist()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Polymath.slnx")))
+                return File.Exists(Path.Combine(dir.FullName, "..", "shared", "data", "mnist", "train-images-idx3-ubyte.gz"));
+        return false;
+    }
+
+    [Fact]
+    public void QuantizePrintsTheTableAndSavesAnInt8ModelThatLoads()
+    {
+        if (!HasMnist()) return; // the data set is beside the checkout in CI; nothing to check without it
+        string path = Path.Combine(_dir, "mlp-int8.safetensors");
+        var (code, output, err) = CliRunner.Run("compress", "quantize", "--model", "mlp", "--train-limit", "600", "--test-limit", "300",
+            "--calibration", "128", "--speed-reps", "1", "--out", path);
+        Assert.True(code == 0, err + output);
+        Assert.Contains("int8 static", output);
+        Assert.Contains("size ratio", output);
+        var model = CompressedSafetensors.Load(path, out var extra);
+        Assert.Equal("mlp", extra["model"]);
+        Assert.IsType<QuantizedLinear>(model[1]);
+        // int8 weights with per-channel scales: well over 3.5x smaller than float32.
+        var line = output.Split('\n').First(l => l.StartsWith("int8 static"));
+        double ratio = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3].TrimEnd('x'), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(ratio > 3.5, line);
+    }
+
+    [Fact]
+    public void StructuredPruneShrinksTheModel()
+    {
+        if (!HasMnist()) return;
+        var (code, output, err) = CliRunner.Run("compress", "prune", "--method", "structured", "--model", "mlp", "--sparsity", "0.5",
+            "--train-limit", "400", "--test-limit", "200", "--finetune-batches", "2", "--rounds", "1", "--speed-reps", "1");
+        Assert.True(code == 0, err + output);
+        Assert.Contains("structured-pruned", output);
+    }
+
+    [Fact]
+    public void AModelWithALayerThatCannotBeQuantizedIsRefusedByNameAndNothingIsWritten()
+    {
+        if (!HasMnist()) return;
+        string path = Path.Combine(_dir, "lstm.safetensors");
+        var (code, _, err) = CliRunner.Run("compress", "quantize", "--model", "lstm", "--train-limit", "10", "--test-limit", "10", "--out", path);
+        Assert.Equal(1, code);
+        Assert.Contains("layer 'lstm' (LSTM) cannot be quantized", err);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void BadCommandLinesExitWithTwo()
+    {
+        Assert.Equal(2, CliRunner.Run("compress", "squeeze").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "quantize", "--mode", "int4").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "prune", "--method", "random").Code);
+        Assert.Equal(0, CliRunner.Run("compress", "--help").Code);
+    }
+}
