@@ -6,7 +6,7 @@ namespace Polymath.Models.Seq2Seq;
 /// </summary>
 /// <param name="A">Tokens allowed per source token (fairseq's max_len_a).</param>
 /// <param name="B">Tokens allowed on top (fairseq's max_len_b).</param>
-public readonly record struct DecodeLimits(double A = 1.5, int B = 10)
+public sealed record DecodeLimits(double A = 1.5, int B = 10)
 {
     /// <summary>The limit for a source of <paramref name="sourceLength"/> tokens (EOS included) under <paramref name="config"/>.</summary>
     public int MaxLength(int sourceLength, TranslationConfig config) =>
