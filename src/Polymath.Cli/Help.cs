@@ -274,7 +274,7 @@ internal static class Help
                     run       reads an OpenQASM 2.0 program and prints the measured counts as a text histogram; a
                               program without measure has every qubit measured at the end. Errors in the file are
                               reported with line and column.
-                      --shots N          shots (default 4096); sampled from one simulation when all measurements are final
+                      --shots N          shots (default 2500); sampled from one simulation when all measurements are final
                       --seed S           seed of the sampling (default 7)
                       --noise SPEC       noise on every gate, e.g. depolarizing:0.001, amplitude_damping:0.01,
                                          phase_damping:0.01, bit_flip:0.01, phase_flip:0.01, readout:0.02 (comma-separated)
@@ -318,8 +318,8 @@ internal static class Help
                       --post-norm          post-norm blocks (default pre-norm)
                       --separate-embeddings  separate source and target tables (default one shared table)
                       --max-length N       longest sentence in tokens; longer training pairs are dropped (default 128)
-                      --batch-tokens N     padded tokens per batch (default 4096)
-                      --lr X, --warmup N   peak learning rate and warm-up steps (default 1e-3, 1000)
+                      --batch-tokens N     padded tokens per batch (default 2500)
+                      --lr X, --warmup N   peak learning rate and warm-up steps (default 1e-3, 400)
                       --grad-clip X        gradient-norm clip, 0 = off (default 1)
                       --epochs N           at most N epochs       --minutes M   stop training after M minutes
                       --val-sentences N    validate on the first N validation pairs (default all)

@@ -22,9 +22,9 @@ internal sealed record TranslateOptions
     public bool SeparateEmbeddings { get; init; }
     public int MaxLength { get; init; } = 128;
     public double LabelSmoothing { get; init; } = 0.1;
-    public int BatchTokens { get; init; } = 4096;
+    public int BatchTokens { get; init; } = 2500;
     public double Lr { get; init; } = 1e-3;
-    public int Warmup { get; init; } = 1000;
+    public int Warmup { get; init; } = 400;
     public double GradClip { get; init; } = 1.0;
     public int Epochs { get; init; } = 1000;
     public double? Minutes { get; init; }
