@@ -54,6 +54,7 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(5, start.GetProperty("seed").GetInt32());
         Assert.Equal(32, start.GetProperty("options").GetProperty("DModel").GetInt32());
         Assert.Equal(300, start.GetProperty("train_pairs").GetInt32());
+        Assert.Equal(64, start.GetProperty("files_sha256").GetProperty("train.en").GetString()!.Length);
         var evals = Events(outDir, "eval");
         Assert.Equal(6, evals.Count);
         double firstLoss = evals[0].GetProperty("val_loss").GetDouble(), lastLoss = evals[^1].GetProperty("val_loss").GetDouble();
