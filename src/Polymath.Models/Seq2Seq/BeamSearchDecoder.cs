@@ -38,6 +38,26 @@ public static class BeamSearchDecoder
         }
     }
 
+    /// <summary>Ids of the (at most) <paramref name="count"/> largest finite entries, by value then lower id, in no particular order.</summary>
+    private static List<int> TopIds(ReadOnlySpan<float> row, int count)
+    {
+        // A small array kept sorted (best first) by insertion: beam widths are small.
+        var ids = new List<int>(count + 1);
+        for (int w = 0; w < row.Length; w++)
+        {
+            float x = row[w];
+            if (float.IsNegativeInfinity(x) || (ids.Count == count && x <= row[ids[^1]]))
+                continue; // on a tie the earlier (lower) id stays
+            int at = ids.Count;
+            while (at > 0 && row[ids[at - 1]] < x)
+                at--;
+            ids.Insert(at, w);
+            if (ids.Count > count)
+                ids.RemoveAt(ids.Count - 1);
+        }
+        return ids;
+    }
+
     private static (int[] Tokens, double LogProb, double Score) DecodeOne(TransformerTranslator model, int[] source, int k, double alpha, DecodeLimits lim)
     {
         var cfg = model.Config;
@@ -50,14 +70,15 @@ public static class BeamSearchDecoder
         {
             var logp = model.Step(state, inputs).Contiguous().ToArray();
             // Rank every extension; keep the best 2k (ties: lower beam, then lower token id, so results are deterministic).
+            // The best 2k overall are among the best 2k of each row, so only those are kept (a full sort of beam × vocabulary
+            // candidates per step cost more than the model's step).
             var cands = new List<(double Total, int Beam, int Token)>();
             for (int b = 0; b < alive.Count; b++)
             {
                 var row = logp.AsSpan(b * v, v);
                 DecodeLimits.MaskRow(row, cfg, n == maxLen);
-                for (int w = 0; w < v; w++)
-                    if (!float.IsNegativeInfinity(row[w]))
-                        cands.Add((alive[b].LogProb + row[w], b, w));
+                foreach (int w in TopIds(row, 2 * k))
+                    cands.Add((alive[b].LogProb + row[w], b, w));
             }
             cands.Sort((x, y) => x.Total != y.Total ? y.Total.CompareTo(x.Total) : x.Beam != y.Beam ? x.Beam.CompareTo(y.Beam) : x.Token.CompareTo(y.Token));
             var next = new List<(int[] Tokens, double LogProb)>();
