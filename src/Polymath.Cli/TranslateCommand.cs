@@ -130,7 +130,7 @@ internal static class TranslateCommand
             Threads.Count = t;
         var (model, tok, o) = Load(ckpt, "translate");
         var lines = text is not null ? [text] : File.ReadAllLines(input!, Encoding.UTF8);
-        var hyps = TranslationCorpus.Translate(model, tok, lines, beam ?? o.Beam, alpha ?? o.Alpha);
+        var hyps = TranslationCorpus.Translate(model, tok, lines, beam ?? o.Beam, alpha ?? o.Alpha, progress: Progress(lines.Length, lines.Length > 64));
         if (output is not null)
             Polymath.Data.AtomicFile.Write(output, s => s.Write(Encoding.UTF8.GetBytes(string.Join('\n', hyps) + "\n")));
         else
@@ -160,7 +160,7 @@ internal static class TranslateCommand
         int b = beam ?? o.Beam;
         double a = alpha ?? o.Alpha;
         var sw = Stopwatch.StartNew();
-        var hyps = TranslationCorpus.Translate(model, tok, src, b, a);
+        var hyps = TranslationCorpus.Translate(model, tok, src, b, a, progress: Progress(src.Length, true));
         var bleu = Bleu.Corpus(hyps, tgt);
         if (output is not null)
             Polymath.Data.AtomicFile.Write(output, s => s.Write(Encoding.UTF8.GetBytes(string.Join('\n', hyps) + "\n")));
@@ -168,6 +168,10 @@ internal static class TranslateCommand
             $"{split} {o.Source}→{o.Target}, {src.Length} sentences, {(b == 1 ? "greedy" : $"beam {b} alpha {a}")}: {bleu} [{Bleu.Signature}] ({sw.Elapsed.TotalSeconds:F1} s)"));
         return 0;
     }
+
+    /// <summary>Progress of a long translation on standard error ("translated N/M sentences"), or nothing when <paramref name="show"/> is false.</summary>
+    internal static Action<int>? Progress(int total, bool show) =>
+        show ? done => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"translated {done}/{total} sentences")) : null;
 
     /// <summary>../shared/data/translation/multi30k beside the repository root, or relative to the working folder.</summary>
     private static string DefaultData()

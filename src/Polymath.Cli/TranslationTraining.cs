@@ -147,6 +147,12 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
             }
             if (epochCount == 0)
                 break;
+            if (stop == "cancelled")
+            {
+                // Ctrl-C: keep what was learned, skip the validation.
+                Save(LastPath, "cancelled", step, epoch);
+                break;
+            }
             // Validation: plain NLL per target token, and greedy BLEU.
             double valLoss = ValidationLoss(model, val, cfg);
             var hyps = TranslationCorpus.Translate(model, tok, valSrc, beam: 1, o.Alpha);
@@ -182,7 +188,7 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
             foreach (var beam in o.Beam > 1 ? new[] { 1, o.Beam } : [1])
             {
                 sw.Restart();
-                var hyps = TranslationCorpus.Translate(model, tok, testSrc, beam, o.Alpha);
+                var hyps = TranslationCorpus.Translate(model, tok, testSrc, beam, o.Alpha, progress: TranslateCommand.Progress(testSrc.Length, plain));
                 var bleu = Bleu.Corpus(hyps, testTgt);
                 string what = beam == 1 ? "greedy" : $"beam {beam}, alpha {o.Alpha.ToString(Inv)}";
                 _tests.Add((what, bleu.Score, bleu.ToString(), sw.Elapsed.TotalSeconds));
