@@ -175,6 +175,9 @@ public sealed class TranslatorTests
         var found = BeamSearchDecoder.Decode(model, [source], beamSize: 64, alpha, limits)[0];
         Assert.Equal(best, found.Tokens);
         Assert.Equal(bestScore, found.Score, 4);
+        // Greedy search misses the optimum on this model (α = 0: best [4], greedy [4, 4, 4]), so the wide beam did real work.
+        if (alpha == 0)
+            Assert.NotEqual(best, BeamSearchDecoder.Decode(model, [source], beamSize: 1, alpha, limits)[0].Tokens);
         // A narrow beam never beats the exhaustive one.
         var narrow = BeamSearchDecoder.Decode(model, [source], beamSize: 2, alpha, limits)[0];
         Assert.True(narrow.Score <= bestScore + 1e-6);
