@@ -24,6 +24,7 @@ internal static class Help
               learn    classical ML on CSV tables: learn fit, learn predict, learn models (SVM, forests, ...)
               continual continual learning on split or permuted MNIST: naive fine-tuning vs EWC vs replay
               compress prune, quantize (int8) or distill a model; prints size, accuracy and speed before/after
+              translate  train an encoder-decoder Transformer on Multi30k, translate text, score BLEU
               help     show help for a command: polymath help bench
 
             Options:
@@ -370,7 +371,7 @@ internal static class Help
                     run       reads an OpenQASM 2.0 program and prints the measured counts as a text histogram; a
                               program without measure has every qubit measured at the end. Errors in the file are
                               reported with line and column.
-                      --shots N          shots (default 4096); sampled from one simulation when all measurements are final
+                      --shots N          shots (default 2500); sampled from one simulation when all measurements are final
                       --seed S           seed of the sampling (default 7)
                       --noise SPEC       noise on every gate, e.g. depolarizing:0.001, amplitude_damping:0.01,
                                          phase_damping:0.01, bit_flip:0.01, phase_flip:0.01, readout:0.02 (comma-separated)
@@ -387,6 +388,46 @@ internal static class Help
                 return true;
             case "hub":
                 HubCommand.PrintHelp();
+                return true;
+            case "translate":
+                Console.WriteLine("""
+                    Usage: polymath translate train [--data DIR] [--minutes M] [model and training options]
+                           polymath translate decode --checkpoint FILE [--beam K] (--input FILE | --text "...") [--output FILE]
+                           polymath translate evaluate --checkpoint FILE [--split test|val|train] [--beam K] [--output FILE]
+
+                    train: a joint byte-level BPE over the training text of both languages, then an encoder-decoder
+                    Transformer trained with teacher forcing (label-smoothed cross-entropy), batches of similar-length
+                    pairs up to --batch-tokens, Adam (0.9, 0.98) with linear warm-up and inverse-square-root decay.
+                    After every epoch: validation loss and greedy validation BLEU, OUT/last.safetensors,
+                    OUT/best.safetensors (best BLEU), OUT/report.html (curves), OUT/run.jsonl (dataset SHA-256, seed,
+                    every option, steps, evaluations). At the end: test BLEU of the best checkpoint, greedy and beam.
+                    BLEU is sacreBLEU's default corpus BLEU (13a tokenisation, 4-grams, exp smoothing).
+
+                    Options of train (each may also be given in a YAML file with --config):
+                      --data DIR           Multi30k layout: DIR/{train,val,test_2016_flickr}.{SRC,TGT}
+                                           (default ../shared/data/translation/multi30k)
+                      --src L, --tgt L     languages (default en, de)
+                      --vocab-size N       joint BPE vocabulary (default 8000)
+                      --d-model N, --heads N, --encoder-layers N, --decoder-layers N, --ffn N
+                                           model shape (default 256, 4, 3, 3, 1024)
+                      --dropout P          (default 0.1)      --label-smoothing E   (default 0.1)
+                      --positions NAME     sinusoidal (default) or learned
+                      --post-norm          post-norm blocks (default pre-norm)
+                      --separate-embeddings  separate source and target tables (default one shared table)
+                      --max-length N       longest sentence in tokens; longer training pairs are dropped (default 128)
+                      --batch-tokens N     padded tokens per batch (default 2500)
+                      --lr X, --warmup N   peak learning rate and warm-up steps (default 1e-3, 400)
+                      --grad-clip X        gradient-norm clip, 0 = off (default 1)
+                      --epochs N           at most N epochs       --minutes M   stop training after M minutes
+                      --val-sentences N    validate on the first N validation pairs (default all)
+                      --train-sentences N  train on the first N pairs only (smoke tests)
+                      --beam K, --alpha A  test decoding: beam size and GNMT length penalty (default 5, 0.6)
+                      --seed N, --threads N, --out DIR (default runs/translate-SRC-TGT), --log-every N,
+                      --progress plain|none
+
+                    decode and evaluate take --beam (1 = greedy) and --alpha (defaults: the training run's), --threads.
+                    Exit codes: 0 done, 1 failed, 2 bad command line, 130 cancelled.
+                    """);
                 return true;
             case "learn":
                 Console.WriteLine("""

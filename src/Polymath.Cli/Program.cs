@@ -82,10 +82,12 @@ public static class Program
                 return ContinualCommand.Run(rest, cancel);
             case "compress":
                 return CompressCommand.Run(rest, cancel);
+            case "translate":
+                return TranslateCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, continual, compress, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, continual, compress, translate, help.");
         }
     }
 
