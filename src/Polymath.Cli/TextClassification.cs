@@ -27,10 +27,10 @@ internal sealed record FinetuneOptions
     public double WeightDecay { get; init; } = 0.01;
     public double WarmupFraction { get; init; } = 0.1;
     public double GradClip { get; init; } = 1.0;
-    public int LoraRank { get; init; } = 8;
-    public double LoraAlpha { get; init; } = 16;
+    public int LoraRank { get; init; } = 4;
+    public double LoraAlpha { get; init; } = 8;
     public double LoraDropout { get; init; } = 0.05;
-    public string LoraTargets { get; init; } = "c_attn|c_proj|c_fc";
+    public string LoraTargets { get; init; } = @"c_attn|attn\.c_proj";
     public int AdapterDim { get; init; } = 16;
     public int PrefixLength { get; init; } = 10;
     public int FreezeLastBlocks { get; init; }
