@@ -49,7 +49,7 @@ public sealed class FinetuneCliTests : IDisposable
 
     private static string[] Finetune(string backbone, string data, string outDir, string method, params string[] more) =>
     [
-        "finetune", "--backbone", backbone, "--data", data, "--method", method, "--speakers", "4", "--max-tokens", "40", "--epochs", "3", "--batch-size", "16",
+        "finetune", "--backbone", backbone, "--data", data, "--method", method, "--speakers", "4", "--max-tokens", "40", "--epochs", "3", "--batch-size", "8",
         "--val-fraction", "0.2", "--test-fraction", "0.2", "--out", outDir, "--threads", "1", .. more,
     ];
 
@@ -97,7 +97,8 @@ public sealed class FinetuneCliTests : IDisposable
         Assert.True(code == 0, output + err);
         var epochs = Events(run, "epoch");
         Assert.True(epochs[^1].GetProperty("train_loss").GetDouble() < epochs[0].GetProperty("train_loss").GetDouble(), output);
-        Assert.True(Events(run, "test").Single().GetProperty("test_accuracy").GetDouble() >= 0.75, output); // chance is about 0.25
+        double majority = Events(run, "start").Single().GetProperty("majority_class_test_accuracy").GetDouble();
+        Assert.True(Events(run, "test").Single().GetProperty("test_accuracy").GetDouble() >= majority + 0.2, output); // majority ≈ 0.27
 
         var (vc, vout, verr) = CliRunner.Run("evaluate", "--checkpoint", backbone, "--verbalizer", "--data", data, "--speakers", "4", "--val-fraction", "0.2",
             "--test-fraction", "0.2", "--template", "{label}:\\n{text}", "--shots", "1", "--demo-max-tokens", "10", "--out", Path.Combine(_dir, "verb"), "--threads", "1");
