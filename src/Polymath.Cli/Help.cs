@@ -16,6 +16,8 @@ internal static class Help
                        with no options: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
               pretrain pretrain a GPT language model on a text file (char-level or byte-level BPE)
               generate continue a prompt with a GPT checkpoint (or a Hugging Face GPT-2 model.safetensors)
+              finetune fine-tune a pretrained GPT as a text classifier: full, freeze, lora, adapter, prefix
+              evaluate evaluate a fine-tuned text classifier, a LoRA adapter, or zero/few-shot verbalizers
               bench    time Polymath's kernels against PyTorch (and C OpenBLAS) in the same run
               eval     evaluate a checkpoint: accuracy, precision/recall/F1, confusion matrix
               predict  classify images with a checkpoint
@@ -298,6 +300,70 @@ internal static class Help
                       --resume CKPT        continue from a checkpoint (its model shape, tokenizer and seed are kept)
                       --progress MODE      auto, bars, plain, none
                       --log-every N        steps between log lines (default 50)
+                    """);
+                return true;
+            case "finetune":
+                Console.WriteLine("""
+                    Usage: polymath finetune --backbone CKPT [--method lora|adapter|prefix|full|freeze] [options]
+
+                    Fine-tunes a GPT from polymath pretrain gpt as a speaker classifier: the speeches of a play script
+                    (Tiny Shakespeare by default) by the --speakers most frequent speakers, split train/val/test with a
+                    seeded shuffle; input = the spoken text (first --max-tokens tokens), label = the speaker. A linear
+                    head (score) reads the pooled hidden state. Methods:
+                      full      every parameter trains
+                      freeze    only the head (and the last --freeze-last-blocks blocks) train
+                      lora      LoRA on the layers matching --lora-targets; the rest frozen
+                      adapter   Houlsby bottleneck adapters after each attention and MLP output projection
+                      prefix    prefix tuning: learned keys/values per layer (--prefix-length positions)
+                    The head always trains. The epoch with the best validation accuracy is kept (OUT/model.safetensors;
+                    with lora also OUT/adapter_model.safetensors, the adapter and head alone, PEFT names) and tested.
+                    OUT/run.jsonl records the dataset and its SHA-256, the seed and every option; OUT/report.html.
+
+                    Options (each may also be given in a YAML file with --config):
+                      --backbone CKPT        pretrained GPT checkpoint (required)
+                      --method NAME          lora (default), adapter, prefix, full, freeze
+                      --data FILE            play script (default ../shared/data/tinyshakespeare/input.txt)
+                      --speakers K           most frequent speakers kept (default 10)
+                      --max-tokens N         tokens of each speech the model reads (default 128)
+                      --val-fraction X       (default 0.1)   --test-fraction X (default 0.1)   --split-seed S (default 0)
+                      --train-fraction X     use only this share of the training speeches
+                      --pooling NAME         mean (default) or last hidden state
+                      --epochs N             (default 4)     --batch-size N (default 16)
+                      --lr X                 peak learning rate (default: full 3e-4, prefix 1e-2, others 2e-3)
+                      --weight-decay X       (default 0.01)  --warmup-fraction X (default 0.1)  --grad-clip X (default 1)
+                      --lora-rank R          (default 4)     --lora-alpha A (default 8)  --lora-dropout P (default 0.05)
+                      --lora-targets REGEX   module names (default "c_attn|attn\.c_proj")
+                      --adapter-dim M        adapter bottleneck width (default 16)
+                      --prefix-length P      prefix positions (default 10)
+                      --freeze-last-blocks N blocks that still train with --method freeze (default 0: linear probe)
+                      --seed S               (default 1337)  --threads N  --out DIR (default runs/finetune-METHOD)
+                    """);
+                return true;
+            case "evaluate":
+                Console.WriteLine("""
+                    Usage: polymath evaluate --checkpoint OUT/model.safetensors [--split test|val|train]
+                           polymath evaluate --backbone CKPT --adapter OUT/adapter_model.safetensors
+                           polymath evaluate --checkpoint PRETRAINED.safetensors --verbalizer [--shots K] [--template T]
+
+                    Accuracy, macro F1 and the confusion matrix of a text classifier from polymath finetune (the task and
+                    split are read from it), of a pretrained backbone plus a LoRA adapter file (a mismatching adapter lists
+                    the mismatching keys and shapes), or of a pretrained GPT used without training: each speaker's name is
+                    a label word, the template's part from {label} on is scored by its log-likelihood after the rest, and
+                    the most likely speaker wins (few-shot: K random training speeches with their speakers come first).
+                    An image-classifier checkpoint from polymath train is passed on to polymath eval.
+                    Writes OUT/run.jsonl and OUT/report.html.
+
+                    Options:
+                      --split NAME           test (default), val, train
+                      --template T           default "{text}\nspoken by: {label}"; "{label}:\n{text}" scores the
+                                             speaker's name and then the speech (the play-script layout)
+                      --normalize NAME       sum (default) or mean log-probability per scored token
+                      --shots K              demonstrations (default 0)  --demo-max-tokens N (default 48)
+                      --max-tokens N         tokens of each speech (default: the fine-tuning run's, else 128)
+                      --data, --speakers, --split-seed, --val-fraction, --test-fraction   the task (as finetune)
+                      --limit N              only the first N speeches of the split
+                      --seed S               demonstrations' seed (default 1337)  --batch-size N  --threads N
+                      --out DIR              (default runs/evaluate)
                     """);
                 return true;
             case "generate":

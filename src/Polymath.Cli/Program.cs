@@ -70,6 +70,10 @@ public static class Program
                 return GenerateCommand.Run(rest, cancel);
             case "eval":
                 return EvalCommand.Run(rest, cancel);
+            case "finetune":
+                return FinetuneCommand.Run(rest, cancel);
+            case "evaluate":
+                return EvaluateCommand.Run(rest, cancel);
             case "predict":
                 return PredictCommand.Run(rest, cancel);
             case "quantum":

@@ -95,6 +95,50 @@ public abstract class Module
         OnParameterReplaced(name, value);
     }
 
+    /// <summary>The module at a dotted path below this one ("" is this module), or null when nothing is registered there.</summary>
+    public Module? GetModule(string path)
+    {
+        Module? m = this;
+        if (path.Length == 0)
+            return m;
+        foreach (var part in path.Split('.'))
+        {
+            m = m?.GetSubmodule(part);
+            if (m is null)
+                return null;
+        }
+        return m;
+    }
+
+    /// <summary>
+    /// Replaces the submodule at a dotted path (e.g. <c>transformer.h.0.attn.c_attn</c>) by <paramref name="replacement"/>,
+    /// keeping its name and place, so wrappers (LoRA, adapters, quantised layers) can be swapped in. The parent is asked
+    /// first (<see cref="OnModuleReplacing"/>) and may refuse a module it cannot call; nothing changes then.
+    /// </summary>
+    /// <returns>The module that was there before.</returns>
+    /// <exception cref="ArgumentException">No submodule at that path, or the parent refuses the replacement.</exception>
+    public Module ReplaceModule(string path, Module replacement)
+    {
+        ArgumentNullException.ThrowIfNull(replacement);
+        int dot = path.LastIndexOf('.');
+        string parentPath = dot < 0 ? "" : path[..dot], name = dot < 0 ? path : path[(dot + 1)..];
+        var parent = GetModule(parentPath);
+        if (parent is null || !parent._modules.TryGetValue(name, out var old) || old is null)
+            throw new ArgumentException($"{TypeName}: no submodule at '{path}' to replace.");
+        parent.OnModuleReplacing(name, old, replacement);
+        parent._modules[name] = replacement;
+        replacement.Train(parent.Training);
+        return old;
+    }
+
+    /// <summary>
+    /// Called by <see cref="ReplaceModule"/> before the child <paramref name="name"/> is replaced, so subclasses that call
+    /// the child through a field can check the new module's type (throw <see cref="ArgumentException"/> to refuse) and update the field.
+    /// </summary>
+    protected virtual void OnModuleReplacing(string name, Module old, Module replacement)
+    {
+    }
+
     /// <summary>Called after <see cref="SetParameter"/> so subclasses holding the tensor in a field can update it.</summary>
     protected virtual void OnParameterReplaced(string name, Tensor value)
     {

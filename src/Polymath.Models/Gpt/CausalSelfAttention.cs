@@ -19,19 +19,32 @@ public sealed class CausalSelfAttention : Module
         _generator = generator;
         CAttn = RegisterModule("c_attn", new Conv1D(config.EmbeddingDim, 3 * config.EmbeddingDim, generator: generator));
         CProj = RegisterModule("c_proj", new Conv1D(config.EmbeddingDim, config.EmbeddingDim, 0.02 / Math.Sqrt(2 * config.Layers), generator));
+        (_cAttnCall, _cProjCall) = (CAttn, CProj);
     }
 
-    /// <summary>Query, key and value projection, [embd, 3·embd].</summary>
-    public Conv1D CAttn { get; }
+    /// <summary>Query, key and value projection, [embd, 3·embd]. A wrapper put in its place (LoRA) keeps it as its base and is what the forward pass calls.</summary>
+    public Conv1D CAttn { get; private set; }
 
-    /// <summary>Output projection, [embd, embd].</summary>
-    public Conv1D CProj { get; }
+    /// <summary>Output projection, [embd, embd] (see <see cref="CAttn"/> about wrappers).</summary>
+    public Conv1D CProj { get; private set; }
+
+    // What Forward calls: the Conv1D itself, or whatever module ReplaceModule put under c_attn / c_proj.
+    private Module<Tensor, Tensor> _cAttnCall, _cProjCall;
+
+    /// <inheritdoc/>
+    protected override void OnModuleReplacing(string name, Module old, Module replacement)
+    {
+        if (replacement is not Module<Tensor, Tensor> call)
+            throw new ArgumentException($"CausalSelfAttention: '{name}' must be replaced by a Tensor → Tensor module, got {replacement.TypeName}.");
+        if (name == "c_attn") { _cAttnCall = call; if (replacement is Conv1D c) CAttn = c; }
+        else if (name == "c_proj") { _cProjCall = call; if (replacement is Conv1D c) CProj = c; }
+    }
 
     /// <summary>x [B, T, C] → [B, T, C]; positions start at <paramref name="past"/> (the cache length).</summary>
     public Tensor Forward(Tensor x, GptKvCache? cache, int layer, int past)
     {
         int b = x.Size(0), t = x.Size(1), c = x.Size(2), h = _config.Heads, d = c / h;
-        var qkv = CAttn.Call(x);
+        var qkv = _cAttnCall.Call(x);
         Tensor Heads(int i) => qkv.Narrow(2, i * c, c).Reshape(b, t, h, d).Transpose(1, 2); // [B, H, T, d]
         Tensor q = Heads(0), k = Heads(1), v = Heads(2);
         if (_rotary is not null)
@@ -46,7 +59,7 @@ public sealed class CausalSelfAttention : Module
         // what the bool isCausal path (mask rebuilt, masked_fill forward and backward) does on these shapes.
         var y = Attention.ScaledDotProductAttention(q, k, v, t == 1 ? null : CausalMask(t, past), dropout, generator: _generator);
         y = y.Transpose(1, 2).Reshape(b, t, c);
-        y = CProj.Call(y);
+        y = _cProjCall.Call(y);
         return Training && _config.Dropout > 0 ? Functional.Dropout(y, _config.Dropout, true, _generator) : y;
     }
 

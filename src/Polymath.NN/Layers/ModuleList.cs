@@ -34,6 +34,14 @@ public class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
         }
     }
 
+    /// <inheritdoc/>
+    protected override void OnModuleReplacing(string name, Module old, Module replacement)
+    {
+        if (replacement is not T item)
+            throw new ArgumentException($"ModuleList: item '{name}' must be replaced by a {typeof(T).Name}, got {replacement.TypeName}.");
+        _items[int.Parse(name, CultureInfo.InvariantCulture)] = item;
+    }
+
     /// <summary>Adds a module at the end, named by its position.</summary>
     public ModuleList<T> Append(T module)
     {

@@ -27,6 +27,14 @@ public sealed class Sequential : Module<Tensor, Tensor>
     public Module<Tensor, Tensor> this[int index] => _layers[index];
 
     /// <inheritdoc/>
+    protected override void OnModuleReplacing(string name, Module old, Module replacement)
+    {
+        if (replacement is not Module<Tensor, Tensor> layer)
+            throw new ArgumentException($"Sequential: layer '{name}' must be replaced by a Tensor → Tensor module, got {replacement.TypeName}.");
+        _layers[int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)] = layer;
+    }
+
+    /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
         foreach (var layer in _layers)
