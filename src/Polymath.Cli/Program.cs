@@ -78,10 +78,12 @@ public static class Program
                 return HubCommand.Run(rest, cancel);
             case "learn":
                 return LearnCommand.Run(rest, cancel);
+            case "run":
+                return RunCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, run, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, help.");
         }
     }
 

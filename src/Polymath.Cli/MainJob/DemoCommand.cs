@@ -28,11 +28,18 @@ internal static class DemoCommand
         var options = Parse(argv, out string progressMode, out int? threads);
         if (threads is int t)
             Threads.Count = t;
+        return Execute(options, progressMode, "polymath demo", cancel);
+    }
+
+    /// <summary>Validates <paramref name="options"/>, runs the pipeline and prints its results (shared by <c>demo</c> and <c>run</c>).</summary>
+    internal static int Execute(DemoOptions options, string progressMode, string title, CancellationToken cancel)
+    {
         options.Validate(); // every bad value is reported before the first configuration is simulated
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"polymath demo: learn the 2D Ising phase transition — simulate L = {string.Join(", ", options.Sizes)} at " +
+        string chainText = options.ChainSizes.Count > 0 ? $"; transverse-field Ising chain n = {string.Join(", ", options.ChainSizes)} ({options.Shots} snapshots per field)" : "";
+        Console.WriteLine(string.Create(inv, $"{title}: learn the 2D Ising phase transition — simulate L = {string.Join(", ", options.Sizes)} at " +
             $"{options.TemperatureCount} temperatures in [{options.MinTemperature}, {options.MaxTemperature}] ({options.SamplesPerTemperature} configurations each, seed {options.Seed}), " +
-            $"publish to an embedded hub, train {PhaseClassifierKinds.Name(options.Model)} classifiers, report; {Threads.Count} thread(s), output {options.OutputDir}"));
+            $"publish to an embedded hub, train {PhaseClassifierKinds.Name(options.Model)} classifiers{chainText}, report; {Threads.Count} thread(s), output {options.OutputDir}"));
         var result = StageProgress.Run(progressMode == "plain", p => IsingPhasePipeline.Run(options, p, cancel));
         double tc = Onsager.CriticalTemperature;
         foreach (var r in result.Study.Sizes)
