@@ -153,7 +153,7 @@ public class RunCommandTests
         // The full study is far too long for a unit test; its file must at least be what the docs say and pass every check.
         var (options, _, _) = RunCommand.Load(Example("ising-phase.yaml"));
         Assert.Equal([10, 20, 30, 40, 60], options.Sizes);
-        Assert.Equal(41, options.TemperatureCount);
+        Assert.Equal(81, options.TemperatureCount);
         options.Validate();
     }
 }
