@@ -160,6 +160,9 @@ public class DataCollapseTests
         const double interpolationAllowance = 0.05;
         Assert.True(Math.Abs(fit.Nu.Value - 1.0) <= interpolationAllowance + fit.Nu.Error, $"nu {fit.Nu}");
         Assert.True(fit.Critical.Error < 0.05 && fit.Nu.Error < 0.3, $"errors {fit.Critical.Error}, {fit.Nu.Error}");
+        Assert.False(fit.AtRangeEdge);
+        // Searched where the true ν = 1 is not, the best ν sits on the border and the fit says so.
+        Assert.True(DataCollapse.Fit(sizes, (2.1, 2.5), (1.5, 2.5)).AtRangeEdge);
     }
 
     [Fact]

@@ -50,7 +50,8 @@ internal static class DemoCommand
         if (result.Study.FixedNu is { } fit)
             Console.WriteLine(string.Create(inv, $"  extrapolation (ν = 1): T_c = {fit.Critical.ToString(4)} ({(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
         if (result.Collapse is { } c && double.IsFinite(c.Critical.Value))
-            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(4)}, ν = {c.Nu.ToString(3)} (exact ν = 1; networks' jackknife {c.CriticalNetworkError:F4} in T_c, {c.NuNetworkError:F3} in ν)"));
+            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(4)}, ν = {c.Nu.ToString(3)} (exact ν = 1; networks' jackknife {c.CriticalNetworkError:F4} in T_c, {c.NuNetworkError:F3} in ν)") +
+                (c.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
         if (result.Chain is { } chain)
         {
             foreach (var r in chain.Study.Sizes)
@@ -58,7 +59,8 @@ internal static class DemoCommand
             if (chain.Study.FixedNu is { } cf)
                 Console.WriteLine(string.Create(inv, $"  chain extrapolation (ν = 1): h_c = {cf.Critical.ToString(4)} ({(cf.Critical.Value - 1) * 100:+0.0;-0.0}%)"));
             if (chain.Collapse is { } cc && double.IsFinite(cc.Critical.Value))
-                Console.WriteLine(string.Create(inv, $"  chain data collapse: h_c = {cc.Critical.ToString(4)}, ν = {cc.Nu.ToString(3)}"));
+                Console.WriteLine(string.Create(inv, $"  chain data collapse: h_c = {cc.Critical.ToString(4)}, ν = {cc.Nu.ToString(3)}") +
+                    (cc.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
             if (IsingPhasePipeline.PrimaryEstimate(chain.Study, chain.Collapse) is { } hc)
                 Console.WriteLine(string.Create(inv, $"h_c estimate: {hc.Value.ToString(4)} ({hc.Method}; exact 1: {(hc.Value.Value - 1) * 100:+0.00;-0.00}%, {hc.Value.Deviations(1):F1} σ)"));
         }

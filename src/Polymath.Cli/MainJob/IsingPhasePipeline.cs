@@ -176,13 +176,14 @@ internal static class IsingPhasePipeline
 
     /// <summary>
     /// The study's headline estimate, by a rule fixed before looking at any result: the data collapse of the ensemble's
-    /// output curves when it converged with at least two networks (it uses every point of every curve between outputs
-    /// 0.05 and 0.95, fits ν as well, and its error carries the networks' jackknife spread and the data's χ² rule);
-    /// otherwise the ν = 1 extrapolation of the crossings; otherwise nothing.
+    /// output curves when it converged (a minimum inside its search ranges, finite errors) with at least two networks
+    /// (it uses every point of every curve between outputs 0.05 and 0.95, fits ν as well, and its error carries the
+    /// networks' jackknife spread and the data's χ² rule); otherwise the ν = 1 extrapolation of the crossings;
+    /// otherwise nothing.
     /// </summary>
     internal static (string Method, Estimate Value)? PrimaryEstimate(PhaseStudyResult study, CollapseFit? collapse)
     {
-        if (collapse is { Networks: >= 2 } c && double.IsFinite(c.Critical.Value) && double.IsFinite(c.Critical.Error))
+        if (collapse is { Networks: >= 2, AtRangeEdge: false } c && double.IsFinite(c.Critical.Value) && double.IsFinite(c.Critical.Error))
             return ("data collapse", c.Critical);
         if (study.FixedNu is { } f) return ("extrapolation, nu = 1", f.Critical);
         return null;
@@ -264,7 +265,7 @@ internal static class IsingPhasePipeline
         static JsonObject? Collapse(CollapseFit? c) => c is null ? null : new JsonObject
         {
             ["critical"] = Est(c.Critical), ["nu"] = Est(c.Nu), ["critical_network_error"] = c.CriticalNetworkError, ["nu_network_error"] = c.NuNetworkError,
-            ["networks"] = c.Networks, ["cost_per_point"] = c.CostPerPoint, ["points"] = c.Points,
+            ["networks"] = c.Networks, ["cost_per_point"] = c.CostPerPoint, ["points"] = c.Points, ["at_range_edge"] = c.AtRangeEdge,
         };
         var sizes = new JsonArray();
         foreach (var r in study.Sizes)

@@ -115,7 +115,7 @@ internal static class PhaseReport
         if (collapse is not null && double.IsFinite(collapse.Critical.Value))
             sb.Append("<tr><td class=\"k\">data collapse</td><td>").Append(E(collapse.Critical.ToString(4))).Append("</td><td></td><td>")
               .Append(E(collapse.Nu.ToString(2))).Append("</td><td>").Append(collapse.CostPerPoint.ToString("F2", Inv)).Append(" per point</td><td>")
-              .Append(Pct(collapse.Critical.Value / tc - 1)).Append(", ").Append(collapse.Critical.Deviations(tc).ToString("F1", Inv)).Append(" σ (exact ν = 1; network jackknife ")
+              .Append(Pct(collapse.Critical.Value / tc - 1)).Append(", ").Append(collapse.Critical.Deviations(tc).ToString("F1", Inv)).Append(collapse.AtRangeEdge ? " σ (at the edge of its search range: not determined; " : " σ (").Append("exact ν = 1; network jackknife ")
               .Append(collapse.CriticalNetworkError.ToString("F4", Inv)).Append(" in T<sub>c</sub>, ").Append(collapse.NuNetworkError.ToString("F3", Inv)).Append(" in ν)</td></tr>\n");
         sb.Append("</table>\n");
         if (chain is not null)

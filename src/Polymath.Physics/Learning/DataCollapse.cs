@@ -30,8 +30,10 @@ public static class DataCollapse
         var box = ((Math.Max(criticalRange.Min, coarse.TcLo - cellT), Math.Min(criticalRange.Max, coarse.TcHi + cellT)),
                    (Math.Max(nuRange.Min, coarse.NuLo - cellNu), Math.Min(nuRange.Max, coarse.NuHi + cellNu)));
         var fine = Scan(sizes, box.Item1, box.Item2, 60) ?? coarse;
+        // A minimum on the border of the search ranges is not a minimum: the curves do not determine (T_c, ν) there.
+        bool edge = fine.Tc <= criticalRange.Min + cellT || fine.Tc >= criticalRange.Max - cellT || fine.Nu <= nuRange.Min + cellNu || fine.Nu >= nuRange.Max - cellNu;
         return new CollapseFit(new Estimate(fine.Tc, Math.Max(fine.CellT / 2, Math.Max(fine.TcHi - fine.Tc, fine.Tc - fine.TcLo))),
-            new Estimate(fine.Nu, Math.Max(fine.CellNu / 2, Math.Max(fine.NuHi - fine.Nu, fine.Nu - fine.NuLo))), fine.CostPerPoint, fine.Points);
+            new Estimate(fine.Nu, Math.Max(fine.CellNu / 2, Math.Max(fine.NuHi - fine.Nu, fine.Nu - fine.NuLo))), fine.CostPerPoint, fine.Points) { AtRangeEdge = edge };
     }
 
     /// <summary>
@@ -170,6 +172,12 @@ public sealed record CollapseFit(Estimate Critical, Estimate Nu, double CostPerP
 
     /// <summary>The part of <see cref="Nu"/>'s error from the spread between networks (jackknife; 0 when not computed).</summary>
     public double NuNetworkError { get; init; }
+
+    /// <summary>
+    /// True when the best (T_c, ν) lies within one coarse cell of the edge of the search ranges: the curves do not
+    /// determine them, and the fit should not be used as an estimate.
+    /// </summary>
+    public bool AtRangeEdge { get; init; }
 
     /// <summary>Networks per size behind the jackknife (0 when not computed).</summary>
     public int Networks { get; init; }
