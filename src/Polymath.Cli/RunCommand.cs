@@ -69,44 +69,43 @@ internal static class RunCommand
         {
             throw new UsageException($"config file '{path}' line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", "run");
         }
-        var reader2 = new Reader(path);
-        var top = reader2.Keys(root, "", ["job", "seed", "out", "threads", "progress", "ising", "chain"]);
-        string job = top.TryGetValue("job", out var jobNode) ? reader2.String(jobNode, "job") : throw new UsageException($"config file '{path}': missing 'job' (the one job is ising-phase).", "run");
+        var yaml = new Reader(path);
+        var top = yaml.Keys(root, "", ["job", "seed", "out", "threads", "progress", "ising", "chain"]);
+        string job = top.TryGetValue("job", out var jobNode) ? yaml.String(jobNode, "job") : throw new UsageException($"config file '{path}': missing 'job' (the one job is ising-phase).", "run");
         if (job != "ising-phase")
             throw new UsageException($"config file '{path}' line {jobNode.Start.Line}: unknown job '{job}'; known jobs: ising-phase.", "run");
-        var d = new DemoOptions();
-        var o = d;
-        if (top.TryGetValue("seed", out var n)) o = o with { Seed = (ulong)reader2.Long(n, "seed", 0, long.MaxValue) };
-        if (top.TryGetValue("out", out n)) o = o with { OutputDir = reader2.String(n, "out") };
-        int? threads = top.TryGetValue("threads", out n) ? (int)reader2.Long(n, "threads", 1, 1024) : null;
-        string? progress = top.TryGetValue("progress", out n) ? reader2.String(n, "progress") : null;
+        var o = new DemoOptions();
+        if (top.TryGetValue("seed", out var n)) o = o with { Seed = (ulong)yaml.Long(n, "seed", 0, long.MaxValue) };
+        if (top.TryGetValue("out", out n)) o = o with { OutputDir = yaml.String(n, "out") };
+        int? threads = top.TryGetValue("threads", out n) ? (int)yaml.Long(n, "threads", 1, 1024) : null;
+        string? progress = top.TryGetValue("progress", out n) ? yaml.String(n, "progress") : null;
         if (top.TryGetValue("ising", out n))
         {
-            var ising = reader2.Keys(n, "ising", ["sizes", "temperatures", "samples", "model", "train_windows", "epochs", "networks"]);
-            if (ising.TryGetValue("sizes", out var v)) o = o with { Sizes = reader2.IntList(v, "ising.sizes") };
+            var ising = yaml.Keys(n, "ising", ["sizes", "temperatures", "samples", "model", "train_windows", "epochs", "networks"]);
+            if (ising.TryGetValue("sizes", out var v)) o = o with { Sizes = yaml.IntList(v, "ising.sizes") };
             if (ising.TryGetValue("temperatures", out v))
             {
-                var t = reader2.Keys(v, "ising.temperatures", ["min", "max", "count"], required: true);
+                var t = yaml.Keys(v, "ising.temperatures", ["min", "max", "count"], required: true);
                 o = o with
                 {
-                    MinTemperature = reader2.Double(t["min"], "ising.temperatures.min"), MaxTemperature = reader2.Double(t["max"], "ising.temperatures.max"),
-                    TemperatureCount = (int)reader2.Long(t["count"], "ising.temperatures.count", int.MinValue, int.MaxValue),
+                    MinTemperature = yaml.Double(t["min"], "ising.temperatures.min"), MaxTemperature = yaml.Double(t["max"], "ising.temperatures.max"),
+                    TemperatureCount = (int)yaml.Long(t["count"], "ising.temperatures.count", int.MinValue, int.MaxValue),
                 };
             }
-            if (ising.TryGetValue("samples", out v)) o = o with { SamplesPerTemperature = (int)reader2.Long(v, "ising.samples", 1, 1_000_000) };
+            if (ising.TryGetValue("samples", out v)) o = o with { SamplesPerTemperature = (int)yaml.Long(v, "ising.samples", 1, 1_000_000) };
             if (ising.TryGetValue("model", out v))
             {
-                string name = reader2.String(v, "ising.model");
+                string name = yaml.String(v, "ising.model");
                 try { o = o with { Model = PhaseClassifierKinds.Parse(name) }; }
                 catch (ArgumentException) { throw new UsageException($"config file '{path}' line {v.Start.Line}: ising.model: unknown model '{name}'; known models: {string.Join(", ", PhaseClassifierKinds.Names)}.", "run"); }
             }
             if (ising.TryGetValue("train_windows", out v))
             {
-                var w = reader2.Keys(v, "ising.train_windows", ["ordered_max", "disordered_min"], required: true);
-                o = o with { OrderedMax = reader2.Double(w["ordered_max"], "ising.train_windows.ordered_max"), DisorderedMin = reader2.Double(w["disordered_min"], "ising.train_windows.disordered_min") };
+                var w = yaml.Keys(v, "ising.train_windows", ["ordered_max", "disordered_min"], required: true);
+                o = o with { OrderedMax = yaml.Double(w["ordered_max"], "ising.train_windows.ordered_max"), DisorderedMin = yaml.Double(w["disordered_min"], "ising.train_windows.disordered_min") };
             }
-            if (ising.TryGetValue("epochs", out v)) o = o with { Epochs = (int)reader2.Long(v, "ising.epochs", 1, 10_000) };
-            if (ising.TryGetValue("networks", out v)) o = o with { Networks = (int)reader2.Long(v, "ising.networks", 1, 100) };
+            if (ising.TryGetValue("epochs", out v)) o = o with { Epochs = (int)yaml.Long(v, "ising.epochs", 1, 10_000) };
+            if (ising.TryGetValue("networks", out v)) o = o with { Networks = (int)yaml.Long(v, "ising.networks", 1, 100) };
         }
         if (top.TryGetValue("chain", out n))
         {
@@ -114,10 +113,10 @@ internal static class RunCommand
                 o = o with { ChainSizes = [] };
             else
             {
-                var chain = reader2.Keys(n, "chain", ["sizes", "shots", "networks"]);
-                if (chain.TryGetValue("sizes", out var v)) o = o with { ChainSizes = reader2.IntList(v, "chain.sizes") };
-                if (chain.TryGetValue("shots", out v)) o = o with { Shots = (int)reader2.Long(v, "chain.shots", 1, 1_000_000) };
-                if (chain.TryGetValue("networks", out v)) o = o with { ChainNetworks = (int)reader2.Long(v, "chain.networks", 1, 100) };
+                var chain = yaml.Keys(n, "chain", ["sizes", "shots", "networks"]);
+                if (chain.TryGetValue("sizes", out var v)) o = o with { ChainSizes = yaml.IntList(v, "chain.sizes") };
+                if (chain.TryGetValue("shots", out v)) o = o with { Shots = (int)yaml.Long(v, "chain.shots", 1, 1_000_000) };
+                if (chain.TryGetValue("networks", out v)) o = o with { ChainNetworks = (int)yaml.Long(v, "chain.networks", 1, 100) };
             }
         }
         return (o, threads, progress);
