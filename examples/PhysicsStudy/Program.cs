@@ -4,7 +4,7 @@
 //   dotnet run --project examples/PhysicsStudy -c Release -- binder    Binder crossings of L = 8, 16, 32, 64
 //   dotnet run --project examples/PhysicsStudy -c Release -- tfim      TFIM: Lanczos vs VQE vs adiabatic, Lanczos at n = 20
 //   dotnet run --project examples/PhysicsStudy -c Release -- learn [dense|cnn] [samples] [sizes,...]   T_c learned by a classifier
-//   dotnet run --project examples/PhysicsStudy -c Release -- learn-tfim [shots] [sites,...]           h_c learned from Z snapshots
+//   dotnet run --project examples/PhysicsStudy -c Release -- learn-tfim [shots] [sites,...] [networks]         h_c learned from Z snapshots
 using System.Diagnostics;
 using Polymath;
 using Polymath.Physics;
@@ -47,8 +47,8 @@ static void Learn(string[] a)
     foreach (var fit in new[] { study.FixedNu, study.FreeNu })
         if (fit is not null)
             Console.WriteLine($"fit nu={fit.Nu}: Tc = {fit.Critical} ({(fit.Critical.Value / tc - 1) * 100:F3}%, {fit.Critical.Deviations(tc):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
-    var collapse = DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5));
-    Console.WriteLine($"data collapse: Tc = {collapse.Critical} ({(collapse.Critical.Value / tc - 1) * 100:F3}%), nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
+    var collapse = DataCollapse.FitEnsemble(study.Sizes, (2.0, 2.6), (0.4, 2.5));
+    Console.WriteLine($"data collapse: Tc = {collapse.Critical} ({(collapse.Critical.Value / tc - 1) * 100:F3}%), nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point; network jackknife {collapse.CriticalNetworkError:F4}, {collapse.NuNetworkError:F3})");
 }
 
 static void LearnTfim(string[] a)
@@ -68,15 +68,16 @@ static void LearnTfim(string[] a)
     }
     Console.WriteLine($"ground states and snapshots in {sw.Elapsed.TotalSeconds:F1} s");
     sw.Restart();
-    var study = PhaseLearning.Study(sets, new PhaseLearningOptions { OrderedMax = 0.5, DisorderedMin = 1.6, Epochs = 10, Seed = 3 });
+    int networks = a.Length > 2 ? int.Parse(a[2]) : 3;
+    var study = PhaseLearning.Study(sets, new PhaseLearningOptions { OrderedMax = 0.5, DisorderedMin = 1.6, Epochs = 10, Seed = 3, Networks = networks });
     Console.WriteLine($"trained in {sw.Elapsed.TotalSeconds:F1} s");
     foreach (var r in study.Sizes)
         Console.WriteLine($"n={r.Size,3} h*={r.Crossing} (boot {r.BootstrapError:F5}, nets {r.NetworkError:F5}) acc {r.TrainingAccuracy:F4}");
     foreach (var fit in new[] { study.FixedNu, study.FreeNu })
         if (fit is not null)
             Console.WriteLine($"fit nu={fit.Nu}: h_c = {fit.Critical} ({(fit.Critical.Value - 1) * 100:F2}%, {fit.Critical.Deviations(1):F1} sigma) chi2/dof {fit.ChiSquared:F2}/{fit.DegreesOfFreedom}");
-    var collapse = DataCollapse.Fit(study.Sizes, (0.7, 1.3), (0.4, 2.5));
-    Console.WriteLine($"data collapse: h_c = {collapse.Critical}, nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point)");
+    var collapse = DataCollapse.FitEnsemble(study.Sizes, (0.7, 1.3), (0.4, 2.5));
+    Console.WriteLine($"data collapse: h_c = {collapse.Critical}, nu = {collapse.Nu} (cost {collapse.CostPerPoint:F2} per point; network jackknife {collapse.CriticalNetworkError:F4}, {collapse.NuNetworkError:F3})");
 }
 
 static void Bench()

@@ -12,6 +12,7 @@ internal static class Help
             Commands:
               demo     (default) the main job: simulate the 2D Ising model, publish the data to an embedded
                        hub, learn the phase transition with a neural network, report T_c (demo mlp: tiny MLP)
+              run      run a study described by a YAML file: polymath run examples/ising-phase.yaml
               train    train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
                        with no options: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
               pretrain pretrain a GPT language model on a text file (char-level or byte-level BPE)
@@ -85,6 +86,7 @@ internal static class Help
                 Console.WriteLine("""
                     Usage: polymath demo [--sizes L,L,...] [--temperatures MIN:MAX:COUNT] [--samples N] [--model dense|cnn]
                                          [--train-windows ORDERED_MAX:DISORDERED_MIN] [--epochs N] [--networks N]
+                                         [--chain-sizes n,n,...|none] [--shots N] [--chain-networks N]
                                          [--seed S] [--out DIR] [--threads N] [--progress auto|plain]
                            polymath demo mlp [--steps N] [--lr X] [--seed S] [--threads N]
 
@@ -95,7 +97,11 @@ internal static class Help
                          dataset (tag v1, v2, ...) with a card, Croissant metadata and the generating parameters;
                       3. read that version back from the hub, train classifiers on T <= ORDERED_MAX (ordered) and
                          T >= DISORDERED_MIN (disordered) only, find where their mean output crosses 1/2 for each L
-                         (bootstrap and network-spread errors) and extrapolate T*(L) = T_c + a/L;
+                         (bootstrap and network-spread errors) and extrapolate T*(L) = T_c + a/L; fit (T_c, nu) by
+                         the data collapse of the output curves, with a jackknife over the networks in its error
+                         (the headline estimate when it converges);
+                      3b. the same for the transverse-field Ising chain: exact ground states (Lanczos), Z-basis
+                         snapshots published as a second dataset, dense classifiers, h_c (exact 1);
                       4. write DIR/model/report.html (output vs T, crossings, extrapolation, energy, |m|, C, chi and
                          Binder cumulant with error bars), publish weights, results and report as a versioned model,
                          and print the estimate against the exact 2/ln(1+sqrt 2).
@@ -109,6 +115,9 @@ internal static class Help
                       --train-windows A:B     ordered training window T <= A, disordered T >= B (default 1.9:2.7)
                       --epochs N              epochs per network (default 12; more when the data is small)
                       --networks N            independently initialised networks per size (default 4)
+                      --chain-sizes n,...     chain lengths of the quantum step (default 6,8,10,12; 4 to 24; none skips it)
+                      --shots N               Z snapshots per field of the quantum step (default 500)
+                      --chain-networks N      networks per chain length (default 4)
                       --seed S                seeds simulation, networks and bootstrap (default 2017)
                       --out DIR               run folder (default runs/ising-demo)
                       --threads N             Polymath threads (default: all cores)
@@ -118,6 +127,38 @@ internal static class Help
                     memory) are refused before anything is simulated or written.
 
                     'polymath demo mlp' is the first demo: a 2-16-1 tanh MLP fitted with Tensor ops and autograd.
+                    """);
+                return true;
+            case "run":
+                Console.WriteLine("""
+                    Usage: polymath run CONFIG.yaml [--out DIR] [--threads N] [--progress auto|plain]
+
+                    Runs the study a YAML file describes. The job 'ising-phase' is the main job of 'polymath demo'
+                    at the size the file gives:
+                      examples/ising-phase.yaml         the paper-scale study (L = 10, 20, 30, 40, 60; see docs/main-job.md
+                                                        for its time on 2 cores)
+                      examples/ising-phase-small.yaml   a small seeded run (seconds)
+                    Keys (all but job optional; defaults are polymath demo's):
+                      job: ising-phase
+                      seed: 2017
+                      out: runs/ising-phase
+                      threads: 2
+                      progress: plain
+                      ising:
+                        sizes: [10, 20, 30, 40, 60]
+                        temperatures: {min: 1.5, max: 3.5, count: 41}
+                        samples: 400
+                        model: cnn                  # or dense
+                        train_windows: {ordered_max: 1.9, disordered_min: 2.7}
+                        epochs: 12
+                        networks: 8
+                      chain:                        # or chain: none
+                        sizes: [6, 8, 10, 12]
+                        shots: 500
+                        networks: 4
+                    Unknown keys, wrong types, an unknown model, a temperature <= 0, an empty range and a lattice
+                    too large for memory are refused, naming the file, key and line, before any work starts.
+                    --out, --threads and --progress on the command line win over the file.
                     """);
                 return true;
             case "demo mlp":

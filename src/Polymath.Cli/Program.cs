@@ -88,10 +88,12 @@ public static class Program
                 return CompressCommand.Run(rest, cancel);
             case "translate":
                 return TranslateCommand.Run(rest, cancel);
+            case "run":
+                return RunCommand.Run(rest, cancel);
             default:
                 if (first.StartsWith('-'))
                     throw new UsageException($"unknown option '{first}'.");
-                throw new UsageException($"unknown command '{first}'. Commands: demo, bench, train, pretrain, generate, eval, predict, quantum, hub, learn, continual, compress, translate, help.");
+                throw new UsageException($"unknown command '{first}'. Commands: demo, run, bench, train, pretrain, generate, finetune, evaluate, eval, predict, quantum, hub, learn, continual, compress, translate, help.");
         }
     }
 

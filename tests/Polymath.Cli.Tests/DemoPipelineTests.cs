@@ -10,9 +10,10 @@ public class DemoPipelineTests
 {
     private static string TempDir() => Path.Combine(Path.GetTempPath(), "polymath-demo-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>The small run: L = 6 and 8, 11 temperatures, 40 configurations each (seconds on 2 cores).</summary>
+    /// <summary>The small run: L = 6 and 8, 11 temperatures, 40 configurations each; chains n = 4, 6 (seconds on 2 cores).</summary>
     internal static string[] SmallRun(string output) =>
-        ["demo", "--sizes", "6,8", "--temperatures", "1.5:3.5:11", "--samples", "40", "--epochs", "4", "--networks", "2", "--seed", "7", "--out", output, "--progress", "plain"];
+        ["demo", "--sizes", "6,8", "--temperatures", "1.5:3.5:11", "--samples", "40", "--epochs", "4", "--networks", "2", "--seed", "7",
+         "--chain-sizes", "4,6", "--shots", "100", "--chain-networks", "2", "--out", output, "--progress", "plain"];
 
     [Fact]
     public async Task SmallSeededRunEstimatesTcAndLeavesEverythingOnTheHub()
@@ -74,6 +75,8 @@ public class DemoPipelineTests
     [InlineData("--temperatures", "3.5:1.5:11", "is empty")]
     [InlineData("--temperatures", "1.5:3.5:0", "is empty")]
     [InlineData("--sizes", "8,0", "L = 0 is outside")]
+    [InlineData("--chain-sizes", "6,40", "n = 40 is outside")]
+    [InlineData("--shots", "2", "--shots: 2 is below 8")]
     public void BadInputIsRefusedBeforeAnyWork(string option, string value, string expected)
     {
         string dir = TempDir();

@@ -13,7 +13,8 @@ namespace Polymath.Cli;
 internal static class DemoCommand
 {
     private static readonly string[] Options =
-        ["--sizes", "--temperatures", "--samples", "--model", "--train-windows", "--epochs", "--networks", "--seed", "--out", "--threads", "--progress"];
+        ["--sizes", "--temperatures", "--samples", "--model", "--train-windows", "--epochs", "--networks", "--chain-sizes", "--shots", "--chain-networks",
+         "--seed", "--out", "--threads", "--progress"];
 
     public static int Run(string[] argv, CancellationToken cancel)
     {
@@ -27,11 +28,18 @@ internal static class DemoCommand
         var options = Parse(argv, out string progressMode, out int? threads);
         if (threads is int t)
             Threads.Count = t;
+        return Execute(options, progressMode, "polymath demo", cancel);
+    }
+
+    /// <summary>Validates <paramref name="options"/>, runs the pipeline and prints its results (shared by <c>demo</c> and <c>run</c>).</summary>
+    internal static int Execute(DemoOptions options, string progressMode, string title, CancellationToken cancel)
+    {
         options.Validate(); // every bad value is reported before the first configuration is simulated
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"polymath demo: learn the 2D Ising phase transition — simulate L = {string.Join(", ", options.Sizes)} at " +
+        string chainText = options.ChainSizes.Count > 0 ? $"; transverse-field Ising chain n = {string.Join(", ", options.ChainSizes)} ({options.Shots} snapshots per field)" : "";
+        Console.WriteLine(string.Create(inv, $"{title}: learn the 2D Ising phase transition — simulate L = {string.Join(", ", options.Sizes)} at " +
             $"{options.TemperatureCount} temperatures in [{options.MinTemperature}, {options.MaxTemperature}] ({options.SamplesPerTemperature} configurations each, seed {options.Seed}), " +
-            $"publish to an embedded hub, train {PhaseClassifierKinds.Name(options.Model)} classifiers, report; {Threads.Count} thread(s), output {options.OutputDir}"));
+            $"publish to an embedded hub, train {PhaseClassifierKinds.Name(options.Model)} classifiers{chainText}, report; {Threads.Count} thread(s), output {options.OutputDir}"));
         var result = StageProgress.Run(progressMode == "plain", p => IsingPhasePipeline.Run(options, p, cancel));
         double tc = Onsager.CriticalTemperature;
         foreach (var r in result.Study.Sizes)
@@ -39,10 +47,25 @@ internal static class DemoCommand
         if (result.Study.FreeNu is { } free)
             Console.WriteLine(string.Create(inv, $"  ν free: T_c = {free.Critical.ToString(4)}, ν = {free.Nu.ToString(2)} (χ²/dof {free.ChiSquared:F1}/{free.DegreesOfFreedom})") +
                 (free.NuAtScanEdge ? "; ν ended at the edge of its scan [0.3, 3]: these sizes do not determine ν" : ""));
-        if (result.Collapse is { } c && double.IsFinite(c.Critical.Value))
-            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(3)}, ν = {c.Nu.ToString(2)} (exact ν = 1)"));
         if (result.Study.FixedNu is { } fit)
-            Console.WriteLine(string.Create(inv, $"T_c estimate: {fit.Critical.ToString(4)} (ν = 1; exact {tc:F6}: {(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
+            Console.WriteLine(string.Create(inv, $"  extrapolation (ν = 1): T_c = {fit.Critical.ToString(4)} ({(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
+        if (result.Collapse is { } c && double.IsFinite(c.Critical.Value))
+            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(4)}, ν = {c.Nu.ToString(3)} (exact ν = 1; networks' jackknife {c.CriticalNetworkError:F4} in T_c, {c.NuNetworkError:F3} in ν)") +
+                (c.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
+        if (result.Chain is { } chain)
+        {
+            foreach (var r in chain.Study.Sizes)
+                Console.WriteLine(string.Create(inv, $"  chain n = {r.Size,2}: output crosses 1/2 at h* = {r.Crossing.ToString(4)}"));
+            if (chain.Study.FixedNu is { } cf)
+                Console.WriteLine(string.Create(inv, $"  chain extrapolation (ν = 1): h_c = {cf.Critical.ToString(4)} ({(cf.Critical.Value - 1) * 100:+0.0;-0.0}%)"));
+            if (chain.Collapse is { } cc && double.IsFinite(cc.Critical.Value))
+                Console.WriteLine(string.Create(inv, $"  chain data collapse: h_c = {cc.Critical.ToString(4)}, ν = {cc.Nu.ToString(3)}") +
+                    (cc.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
+            if (IsingPhasePipeline.PrimaryEstimate(chain.Study, chain.Collapse) is { } hc)
+                Console.WriteLine(string.Create(inv, $"h_c estimate: {hc.Value.ToString(4)} ({hc.Method}; exact 1: {(hc.Value.Value - 1) * 100:+0.00;-0.00}%, {hc.Value.Deviations(1):F1} σ)"));
+        }
+        if (IsingPhasePipeline.PrimaryEstimate(result.Study, result.Collapse) is { } est)
+            Console.WriteLine(string.Create(inv, $"T_c estimate: {est.Value.ToString(4)} ({est.Method}; exact {tc:F6}: {(est.Value.Value / tc - 1) * 100:+0.00;-0.00}%, {est.Value.Deviations(tc):F1} σ)"));
         Console.WriteLine($"dataset: {result.DatasetAddress}  model: {result.ModelAddress}  (hub folder {result.HubDir}; serve it with 'polymath hub serve --data {result.HubDir}')");
         Console.WriteLine($"report: {result.ReportPath}");
         Console.WriteLine(string.Create(inv, $"done in {result.Elapsed.TotalSeconds:F1} s"));
@@ -56,6 +79,7 @@ internal static class DemoCommand
         var args = new Args("demo", argv);
         var d = new DemoOptions();
         var sizes = args.Value("--sizes") is { } s ? ParseList(s, "--sizes") : d.Sizes;
+        var chainSizes = args.Value("--chain-sizes") is { } cs ? (cs.Trim() is "none" or "" ? [] : ParseList(cs, "--chain-sizes")) : d.ChainSizes;
         double tMin = d.MinTemperature, tMax = d.MaxTemperature;
         int tCount = d.TemperatureCount;
         if (args.Value("--temperatures") is { } range)
@@ -85,6 +109,9 @@ internal static class DemoCommand
             Model = model, OrderedMax = below, DisorderedMin = above,
             Epochs = args.Int("--epochs", 1, 10_000) ?? d.Epochs,
             Networks = args.Int("--networks", 1, 100) ?? d.Networks,
+            ChainSizes = chainSizes,
+            Shots = args.Int("--shots", 1, 1_000_000) ?? d.Shots,
+            ChainNetworks = args.Int("--chain-networks", 1, 100) ?? d.ChainNetworks,
             Seed = (ulong)(args.Int("--seed", 0, int.MaxValue) ?? (int)d.Seed),
             OutputDir = args.Value("--out") ?? d.OutputDir,
         };

@@ -44,6 +44,18 @@ internal sealed record DemoOptions
     /// <summary>Networks per size (their spread is part of the error).</summary>
     public int Networks { get; init; } = 4;
 
+    /// <summary>
+    /// Chain lengths n of the transverse-field Ising step (exact ground states, Z-basis snapshots, dense classifiers);
+    /// empty skips the quantum step.
+    /// </summary>
+    public IReadOnlyList<int> ChainSizes { get; init; } = [6, 8, 10, 12];
+
+    /// <summary>Z-basis snapshots per field of the quantum step.</summary>
+    public int Shots { get; init; } = 500;
+
+    /// <summary>Networks per chain length in the quantum step.</summary>
+    public int ChainNetworks { get; init; } = 4;
+
     /// <summary>Seeds the simulation, the networks and the bootstrap.</summary>
     public ulong Seed { get; init; } = 2017;
 
@@ -59,6 +71,19 @@ internal sealed record DemoOptions
     public IsingDatasetOptions Simulation() => new()
     {
         Sizes = Sizes, Temperatures = Temperatures(), SamplesPerTemperature = SamplesPerTemperature, Seed = Seed,
+    };
+
+    /// <summary>
+    /// The quantum step's fields: 19 evenly spaced in [0.2, 2.0] and 9 in [0.8, 1.2] around h_c = 1 (a finer grid where the
+    /// crossings lie; the grid does not depend on the result).
+    /// </summary>
+    public static double[] ChainFields() =>
+        TemperatureGrid.Linear(0.2, 2.0, 19).Concat(TemperatureGrid.Linear(0.8, 1.2, 9)).Select(h => Math.Round(h, 6)).Distinct().Order().ToArray();
+
+    /// <summary>The quantum step's classifier: dense, trained on h ≤ 0.5 (ordered) and h ≥ 1.6 (disordered).</summary>
+    public PhaseLearningOptions ChainLearning() => new()
+    {
+        Model = PhaseClassifierKind.Dense, OrderedMax = 0.5, DisorderedMin = 1.6, Epochs = 10, Networks = ChainNetworks, Seed = Seed,
     };
 
     /// <summary>The classifier's options.</summary>
@@ -92,6 +117,11 @@ internal sealed record DemoOptions
             throw new UsageException($"--train-windows: the grid {MinTemperature.ToString(inv)}..{MaxTemperature.ToString(inv)} has no temperature " +
                                      $"{(temps.Any(t => t <= OrderedMax) ? $"at or above {DisorderedMin.ToString(inv)}" : $"at or below {OrderedMax.ToString(inv)}")} to train on.", "demo");
         if (Model == PhaseClassifierKind.Conv && Sizes.Any(l => l < 4)) throw new UsageException("--model cnn needs L ≥ 4.", "demo");
+        foreach (int n in ChainSizes)
+            if (n < 4 || n > TransverseFieldIsing.MaxExactSites) throw new UsageException($"--chain-sizes: n = {n} is outside [4, {TransverseFieldIsing.MaxExactSites}] (exact ground states).", "demo");
+        if (ChainSizes.Distinct().Count() != ChainSizes.Count) throw new UsageException($"--chain-sizes: {string.Join(",", ChainSizes)} repeats a size.", "demo");
+        if (Shots < 8) throw new UsageException($"--shots: {Shots} is below 8 per field.", "demo");
+        if (ChainNetworks < 1) throw new UsageException($"--chain-networks {ChainNetworks} must be at least 1.", "demo");
         if (Epochs < 1 || Networks < 1) throw new UsageException($"--epochs {Epochs} and --networks {Networks} must be at least 1.", "demo");
         // One size at a time is held as float32 for training (plus the file's bytes and a copy while loading).
         int largest = Sizes.Max();

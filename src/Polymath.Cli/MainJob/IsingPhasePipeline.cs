@@ -22,6 +22,9 @@ internal static class IsingPhasePipeline
     /// <summary>Repository of the simulated configurations.</summary>
     public const string DatasetRepo = "ising2d-configurations";
 
+    /// <summary>Repository of the transverse-field Ising chain's snapshots.</summary>
+    public const string ChainDatasetRepo = "tfim-chain-snapshots";
+
     /// <summary>Repository of the trained classifiers and the report.</summary>
     public const string ModelRepo = "ising2d-phase-classifier";
 
@@ -90,8 +93,55 @@ internal static class IsingPhasePipeline
             trainSink.Report((sizeIndex[p.Size] * (long)learning.Networks + p.Network) * 1000 + 1000L * p.Epoch / p.Epochs)), cancel);
         timings.Add(("train", clock.Elapsed.TotalSeconds - trainStart));
         var fit = study.FixedNu;
-        var collapse = study.Sizes.Count >= 2 ? DataCollapse.Fit(study.Sizes, (2.0, 2.6), (0.4, 2.5)) : null;
+        var collapse = study.Sizes.Count >= 2 ? DataCollapse.FitEnsemble(study.Sizes, (2.0, 2.6), (0.4, 2.5)) : null;
         progress.End(stage, fit is null ? $"T* = {study.Sizes[0].Crossing.ToString(4)} (one size: no extrapolation)" : $"T_c = {fit.Critical.ToString(4)}");
+
+        // 3b. The quantum chain: exact ground states, Z-basis snapshots published as a second dataset, dense classifiers.
+        ChainResult? chain = null;
+        if (options.ChainSizes.Count > 0)
+        {
+            double chainStart = clock.Elapsed.TotalSeconds;
+            string chainDir = Path.Combine(root, "chain");
+            if (Directory.Exists(chainDir)) Directory.Delete(chainDir, recursive: true);
+            Directory.CreateDirectory(chainDir);
+            double[] fields = DemoOptions.ChainFields();
+            stage = $"ground states of the transverse-field Ising chain n = {string.Join(", ", options.ChainSizes)}";
+            var chainSink = progress.Begin(stage, (long)options.ChainSizes.Count * fields.Length);
+            int chainDone = 0;
+            foreach (int n in options.ChainSizes.Order())
+            {
+                int before = chainDone;
+                TfimDatasetGenerator.Generate(new TfimDatasetOptions { Sites = n, Fields = fields, ShotsPerBasis = options.Shots, Periodic = true, IncludeAmplitudes = false, Seed = options.Seed },
+                    chainDir, new Reporter<int>(k => chainSink.Report(before + k)), cancel);
+                chainDone += fields.Length;
+            }
+            progress.End(stage, $"{fields.Length} fields in [{fields[0].ToString(Inv)}, {fields[^1].ToString(Inv)}], {options.Shots} Z snapshots each");
+            stage = "publish chain snapshots to the hub";
+            var (chainTag, _) = await hub.PublishAsync(ChainDatasetRepo, "dataset", chainDir,
+                $"TFIM chain snapshots n = {string.Join(",", options.ChainSizes)}, {fields.Length} fields, seed {options.Seed}",
+                tag => ChainMetadata(options, tag), tag => ChainCard(options, fields, tag),
+                progress.Begin(stage, Directory.GetFiles(chainDir).Sum(f => new FileInfo(f).Length)), cancel);
+            string chainAddress = $"hub://{hub.Owner}/{ChainDatasetRepo}@{chainTag}";
+            progress.End(stage, chainAddress);
+            string chainPulled = Path.Combine(root, "pulled", "chain-" + chainTag);
+            await hub.Client.PullAsync(hub.Owner, ChainDatasetRepo, chainTag, "", chainPulled, null, cancel);
+            var chainSamples = new List<PhaseSamples>();
+            foreach (int n in options.ChainSizes.Order())
+            {
+                using var ds = new TfimSnapshotDataset(Path.Combine(chainPulled, $"tfim-n{n.ToString(Inv)}.safetensors"), MeasurementBasis.Z);
+                chainSamples.Add(PhaseSampleLoader.Tfim(ds));
+            }
+            var chainLearning = options.ChainLearning();
+            stage = $"train dense classifiers on the chain's snapshots ({chainLearning.Networks} per size)";
+            var chainTrain = progress.Begin(stage, (long)options.ChainSizes.Count * chainLearning.Networks * 1000);
+            var chainIndex = chainSamples.Select((c, i) => (c.Size, i)).ToDictionary(p => p.Size, p => p.i);
+            var chainStudy = PhaseLearning.Study(chainSamples, chainLearning, new Reporter<PhaseLearningProgress>(p =>
+                chainTrain.Report((chainIndex[p.Size] * (long)chainLearning.Networks + p.Network) * 1000 + 1000L * p.Epoch / p.Epochs)), cancel);
+            var chainCollapse = chainStudy.Sizes.Count >= 2 ? DataCollapse.FitEnsemble(chainStudy.Sizes, (0.7, 1.3), (0.4, 2.5)) : null;
+            chain = new ChainResult(chainStudy, chainCollapse, chainAddress);
+            timings.Add(("chain", clock.Elapsed.TotalSeconds - chainStart));
+            progress.End(stage, chainStudy.FixedNu is { } cf ? $"h_c = {cf.Critical.ToString(3)}" : $"h* = {chainStudy.Sizes[0].Crossing.ToString(3)}");
+        }
 
         // 4. Report, weights, publish the model.
         stage = "publish model and report to the hub";
@@ -106,7 +156,7 @@ internal static class IsingPhasePipeline
             });
         }
         string resultsPath = Path.Combine(modelDir, "results.json");
-        AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, ResultsJson(options, study, collapse, dataAddress), new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, ResultsJson(options, study, collapse, chain, dataAddress), new JsonSerializerOptions { WriteIndented = true }));
         string reportPath = Path.Combine(modelDir, "report.html");
         var provenance = new List<(string, string)>
         {
@@ -116,12 +166,27 @@ internal static class IsingPhasePipeline
             ("classifier", string.Create(Inv, $"{PhaseClassifierKinds.Name(options.Model)}, {learning.Networks} networks per size × {learning.Epochs} epochs, Adam lr {learning.LearningRate}, batch {learning.BatchSize}")),
             ("time", string.Join(", ", timings.Select(t => $"{t.Item1} {t.Item2.ToString("F1", Inv)} s")) + $", {Threads.Count} thread(s)"),
         };
-        HtmlReport.Save(reportPath, PhaseReport.Render(options, study, collapse, observables, provenance));
+        HtmlReport.Save(reportPath, PhaseReport.Render(options, study, collapse, chain, observables, provenance));
         var (modelTag, modelCommit) = await hub.PublishAsync(ModelRepo, "model", modelDir, $"classifiers trained on {dataAddress}",
             tag => ModelMetadata(options, tag, dataAddress), tag => ModelCard(options, study, tag, dataAddress), progress.Begin(stage, Directory.GetFiles(modelDir).Sum(f => new FileInfo(f).Length)), cancel);
         string modelAddress = $"hub://{hub.Owner}/{ModelRepo}@{modelTag}";
         progress.End(stage, $"{modelAddress} (commit {modelCommit[..12]})");
-        return new DemoResult(study, collapse, reportPath, dataAddress, modelAddress, croissantPath, Path.Combine(root, "hub"), clock.Elapsed);
+        return new DemoResult(study, collapse, chain, reportPath, dataAddress, modelAddress, croissantPath, Path.Combine(root, "hub"), clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The study's headline estimate, by a rule fixed before looking at any result: the data collapse of the ensemble's
+    /// output curves when it converged (a minimum inside its search ranges, finite errors) with at least two networks
+    /// (it uses every point of every curve between outputs 0.05 and 0.95, fits ν as well, and its error carries the
+    /// networks' jackknife spread and the data's χ² rule); otherwise the ν = 1 extrapolation of the crossings;
+    /// otherwise nothing.
+    /// </summary>
+    internal static (string Method, Estimate Value)? PrimaryEstimate(PhaseStudyResult study, CollapseFit? collapse)
+    {
+        if (collapse is { Networks: >= 2, AtRangeEdge: false } c && double.IsFinite(c.Critical.Value) && double.IsFinite(c.Critical.Error))
+            return ("data collapse", c.Critical);
+        if (study.FixedNu is { } f) return ("extrapolation, nu = 1", f.Critical);
+        return null;
     }
 
     private static object DatasetMetadata(DemoOptions o, string tag) => new
@@ -137,6 +202,23 @@ internal static class IsingPhasePipeline
         version = tag,
         citation = "Carrasquilla, J. & Melko, R. G. Machine learning phases of matter. Nature Physics 13, 431 (2017).",
     };
+
+    private static object ChainMetadata(DemoOptions o, string tag) => new
+    {
+        title = "Transverse-field Ising chain snapshots across the quantum phase transition",
+        description = string.Create(Inv, $"Z- and X-basis measurement snapshots of the exact ground state of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ (periodic chains, n = {string.Join(", ", o.ChainSizes)}) " +
+            $"at {DemoOptions.ChainFields().Length} fields in [0.2, 2.0], {o.Shots} shots per basis, by Polymath.Physics (Lanczos; seed {o.Seed})."),
+        creators = new[] { new { name = "Polymath", type = "Organization" } },
+        license = "CC-BY-4.0",
+        keywords = new[] { "transverse-field-ising", "quantum-phase-transition", "snapshots", "physics", "safetensors" },
+        domain = "quantum many-body physics",
+        version = tag,
+    };
+
+    private static string ChainCard(DemoOptions o, double[] fields, string tag) =>
+        $"# Transverse-field Ising chain snapshots ({tag})\n\nMade by `polymath demo`: exact (Lanczos) ground states of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ on periodic chains, " +
+        string.Create(Inv, $"n = {string.Join(", ", o.ChainSizes)}, at the fields {string.Join(", ", fields)}; {o.Shots} snapshots per field in the Z and X bases, seed {o.Seed}.\n\n") +
+        "Files: `tfim-n{n}.safetensors` (`field`, `energy`, `z_snapshots` and `x_snapshots` U8 [F, S, n], `zz`, `x`) with the parameters in `__metadata__`, and `tfim-n{n}.json`.\n";
 
     private static object ModelMetadata(DemoOptions o, string tag, string data) => new
     {
@@ -177,9 +259,14 @@ internal static class IsingPhasePipeline
         return sb.ToString();
     }
 
-    private static JsonObject ResultsJson(DemoOptions o, PhaseStudyResult study, CollapseFit? collapse, string data)
+    private static JsonObject ResultsJson(DemoOptions o, PhaseStudyResult study, CollapseFit? collapse, ChainResult? chain, string data)
     {
         static JsonObject Est(Estimate e) => new() { ["value"] = e.Value, ["error"] = e.Error };
+        static JsonObject? Collapse(CollapseFit? c) => c is null ? null : new JsonObject
+        {
+            ["critical"] = Est(c.Critical), ["nu"] = Est(c.Nu), ["critical_network_error"] = c.CriticalNetworkError, ["nu_network_error"] = c.NuNetworkError,
+            ["networks"] = c.Networks, ["cost_per_point"] = c.CostPerPoint, ["points"] = c.Points, ["at_range_edge"] = c.AtRangeEdge,
+        };
         var sizes = new JsonArray();
         foreach (var r in study.Sizes)
             sizes.Add(new JsonObject
@@ -200,9 +287,18 @@ internal static class IsingPhasePipeline
         {
             ["dataset"] = data, ["model"] = PhaseClassifierKinds.Name(o.Model), ["seed"] = o.Seed, ["exact_critical_temperature"] = Onsager.CriticalTemperature,
             ["sizes"] = sizes, ["fit_nu_fixed"] = Fit(study.FixedNu), ["fit_nu_free"] = Fit(study.FreeNu),
-            ["data_collapse"] = collapse is null ? null : new JsonObject
+            ["data_collapse"] = Collapse(collapse),
+            ["estimate"] = PrimaryEstimate(study, collapse) is { } est ? new JsonObject { ["method"] = est.Method, ["critical_temperature"] = Est(est.Value) } : null,
+            ["chain"] = chain is null ? null : new JsonObject
             {
-                ["critical_temperature"] = Est(collapse.Critical), ["nu"] = Est(collapse.Nu), ["cost_per_point"] = collapse.CostPerPoint, ["points"] = collapse.Points,
+                ["dataset"] = chain.DatasetAddress, ["exact_critical_field"] = TransverseFieldIsing.CriticalField,
+                ["sizes"] = new JsonArray(chain.Study.Sizes.Select(r => (JsonNode?)new JsonObject
+                {
+                    ["n"] = r.Size, ["crossing"] = Est(r.Crossing), ["bootstrap_error"] = r.BootstrapError, ["network_error"] = r.NetworkError,
+                    ["network_crossings"] = new JsonArray(r.NetworkCrossings.Select(c => (JsonNode?)c).ToArray()),
+                }).ToArray()),
+                ["fit_nu_fixed"] = Fit(chain.Study.FixedNu), ["fit_nu_free"] = Fit(chain.Study.FreeNu), ["data_collapse"] = Collapse(chain.Collapse),
+                ["estimate"] = PrimaryEstimate(chain.Study, chain.Collapse) is { } ce ? new JsonObject { ["method"] = ce.Method, ["critical_field"] = Est(ce.Value) } : null,
             },
         };
     }
@@ -216,10 +312,17 @@ internal static class IsingPhasePipeline
 /// <summary>What a demo run produced.</summary>
 /// <param name="Study">Crossings and fits.</param>
 /// <param name="Collapse">The data collapse of the output curves (null with one size).</param>
+/// <param name="Chain">The quantum chain's study (null when skipped).</param>
 /// <param name="ReportPath">The HTML report.</param>
 /// <param name="DatasetAddress">hub://owner/name@tag of the published data.</param>
 /// <param name="ModelAddress">hub://owner/name@tag of the published classifiers and report.</param>
 /// <param name="CroissantPath">The dataset version's Croissant JSON-LD, as exported by the hub.</param>
 /// <param name="HubDir">The embedded hub's folder.</param>
 /// <param name="Elapsed">Wall time.</param>
-internal sealed record DemoResult(PhaseStudyResult Study, CollapseFit? Collapse, string ReportPath, string DatasetAddress, string ModelAddress, string CroissantPath, string HubDir, TimeSpan Elapsed);
+internal sealed record DemoResult(PhaseStudyResult Study, CollapseFit? Collapse, ChainResult? Chain, string ReportPath, string DatasetAddress, string ModelAddress, string CroissantPath, string HubDir, TimeSpan Elapsed);
+
+/// <summary>The transverse-field Ising chain step's results.</summary>
+/// <param name="Study">Crossings h*(n) and their extrapolation.</param>
+/// <param name="Collapse">The data collapse of the output curves, with the networks' jackknife (null with one size).</param>
+/// <param name="DatasetAddress">hub://owner/name@tag of the snapshots.</param>
+internal sealed record ChainResult(PhaseStudyResult Study, CollapseFit? Collapse, string DatasetAddress);

@@ -20,9 +20,10 @@ internal static class PhaseReport
     /// <param name="options">The run's options.</param>
     /// <param name="study">Crossings and fits.</param>
     /// <param name="collapse">The data collapse of the output curves, or null.</param>
+    /// <param name="chain">The quantum chain's study, or null.</param>
     /// <param name="observables">Observables per (L, T) computed from the published dataset.</param>
     /// <param name="provenance">Rows naming where the data and the model live, and timings.</param>
-    public static string Render(DemoOptions options, PhaseStudyResult study, CollapseFit? collapse, IReadOnlyList<IsingObservables> observables, IEnumerable<(string Name, string Value)> provenance)
+    public static string Render(DemoOptions options, PhaseStudyResult study, CollapseFit? collapse, ChainResult? chain, IReadOnlyList<IsingObservables> observables, IEnumerable<(string Name, string Value)> provenance)
     {
         double tc = Onsager.CriticalTemperature;
         var sb = new StringBuilder();
@@ -34,10 +35,14 @@ internal static class PhaseReport
           .Append("figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}.estimate{font-size:1.3em}\n</style>\n</head>\n<body>\n")
           .Append("<h1>Learning the Ising phase transition</h1>\n");
         var fit = study.FixedNu;
-        if (fit is not null)
-            sb.Append("<p class=\"estimate\" id=\"estimate\">T<sub>c</sub> = ").Append(E(fit.Critical.ToString(4)))
-              .Append(" (ν = 1 fixed; exact 2/ln(1+√2) = ").Append(tc.ToString("F6", Inv)).Append(", ")
-              .Append(Pct(fit.Critical.Value / tc - 1)).Append(", ").Append(fit.Critical.Deviations(tc).ToString("F1", Inv)).Append(" σ)</p>\n");
+        if (IsingPhasePipeline.PrimaryEstimate(study, collapse) is { } primary)
+            sb.Append("<p class=\"estimate\" id=\"estimate\">T<sub>c</sub> = ").Append(E(primary.Value.ToString(4)))
+              .Append(" (").Append(E(primary.Method)).Append("; exact 2/ln(1+√2) = ").Append(tc.ToString("F6", Inv)).Append(", ")
+              .Append(Pct(primary.Value.Value / tc - 1)).Append(", ").Append(primary.Value.Deviations(tc).ToString("F1", Inv)).Append(" σ)</p>\n");
+        if (chain is not null && IsingPhasePipeline.PrimaryEstimate(chain.Study, chain.Collapse) is { } hc)
+            sb.Append("<p class=\"estimate\" id=\"chain-estimate\">h<sub>c</sub> = ").Append(E(hc.Value.ToString(3)))
+              .Append(" (transverse-field Ising chain, ").Append(E(hc.Method)).Append("; exact 1, ").Append(Pct(hc.Value.Value - 1)).Append(", ")
+              .Append(hc.Value.Deviations(1).ToString("F1", Inv)).Append(" σ)</p>\n");
         sb.Append("<p>Classifiers (").Append(E(PhaseClassifierKinds.Name(options.Model))).Append(") were trained on configurations at T ≤ ")
           .Append(options.OrderedMax.ToString(Inv)).Append(" (ordered) and T ≥ ").Append(options.DisorderedMin.ToString(Inv))
           .Append(" (disordered) only, then asked about every temperature; where their mean output crosses 1/2 estimates the transition ")
@@ -110,11 +115,35 @@ internal static class PhaseReport
         if (collapse is not null && double.IsFinite(collapse.Critical.Value))
             sb.Append("<tr><td class=\"k\">data collapse</td><td>").Append(E(collapse.Critical.ToString(4))).Append("</td><td></td><td>")
               .Append(E(collapse.Nu.ToString(2))).Append("</td><td>").Append(collapse.CostPerPoint.ToString("F2", Inv)).Append(" per point</td><td>")
-              .Append(Pct(collapse.Critical.Value / tc - 1)).Append(", ").Append(collapse.Critical.Deviations(tc).ToString("F1", Inv)).Append(" σ (exact ν = 1)</td></tr>\n");
-        sb.Append("</table>\n<p>Errors: the crossing's error combines a bootstrap over the evaluation configurations (resampled within each temperature) ")
+              .Append(Pct(collapse.Critical.Value / tc - 1)).Append(", ").Append(collapse.Critical.Deviations(tc).ToString("F1", Inv)).Append(collapse.AtRangeEdge ? " σ (at the edge of its search range: not determined; " : " σ (").Append("exact ν = 1; network jackknife ")
+              .Append(collapse.CriticalNetworkError.ToString("F4", Inv)).Append(" in T<sub>c</sub>, ").Append(collapse.NuNetworkError.ToString("F3", Inv)).Append(" in ν)</td></tr>\n");
+        sb.Append("</table>\n");
+        if (chain is not null)
+        {
+            sb.Append("<h2>Transverse-field Ising chain</h2>\n<p>Dense classifiers trained on Z-basis snapshots of exact ground states (").Append(E(chain.DatasetAddress))
+              .Append(") at h ≤ 0.5 (ordered) and h ≥ 1.6 (disordered); h<sub>c</sub> = 1 exactly.</p>\n");
+            var chainCurves = chain.Study.Sizes.Select(r => new HtmlReport.Series($"n = {r.Size}", r.Grid.Zip(r.MeanOutput).ToList(), r.MeanOutputError)).ToList();
+            chainCurves.Add(new HtmlReport.Series("exact h_c", [(1, 0), (1, 1)]));
+            sb.Append("<div class=\"charts\">\n").Append(HtmlReport.Chart("Chain classifier output vs h", "h / J", chainCurves)).Append("</div>\n");
+            sb.Append("<table>\n<tr><th>n / fit</th><th>h</th><th>ν</th><th>vs exact</th></tr>\n");
+            foreach (var r in chain.Study.Sizes)
+                sb.Append("<tr><td>n = ").Append(r.Size).Append(" crossing</td><td>").Append(E(r.Crossing.ToString(4))).Append("</td><td></td><td>").Append(Pct(r.Crossing.Value - 1)).Append("</td></tr>\n");
+            foreach (var f in new[] { chain.Study.FixedNu, chain.Study.FreeNu })
+                if (f is not null)
+                    sb.Append("<tr><td class=\"k\">").Append(f.NuFree ? "extrapolation, ν free" : "extrapolation, ν = 1").Append("</td><td>").Append(E(f.Critical.ToString(4)))
+                      .Append("</td><td>").Append(E(f.NuFree ? f.Nu.ToString(2) : "1")).Append("</td><td>").Append(Pct(f.Critical.Value - 1)).Append(", ")
+                      .Append(f.Critical.Deviations(1).ToString("F1", Inv)).Append(" σ</td></tr>\n");
+            if (chain.Collapse is { } cc && double.IsFinite(cc.Critical.Value))
+                sb.Append("<tr><td class=\"k\">data collapse</td><td>").Append(E(cc.Critical.ToString(4))).Append("</td><td>").Append(E(cc.Nu.ToString(2)))
+                  .Append("</td><td>").Append(Pct(cc.Critical.Value - 1)).Append(", ").Append(cc.Critical.Deviations(1).ToString("F1", Inv)).Append(" σ</td></tr>\n");
+            sb.Append("</table>\n");
+        }
+        sb.Append("<p>Errors: the crossing's error combines a bootstrap over the evaluation configurations (resampled within each temperature) ")
           .Append("with the standard error of the crossings of independently initialised networks; the fits weight each size by 1/σ² and scale their ")
           .Append("covariance by χ²/dof when it exceeds 1. The data collapse chooses (T<sub>c</sub>, ν) so that the output curves of all sizes ")
-          .Append("fall on one curve of (T − T<sub>c</sub>)·L<sup>1/ν</sup> (points with output in [0.05, 0.95]; errors where the summed cost rises by 1).</p>\n");
+          .Append("fall on one curve of (T − T<sub>c</sub>)·L<sup>1/ν</sup> (points with output in [0.05, 0.95]; errors where the summed cost rises by 1, ")
+          .Append("combined in quadrature with the jackknife over networks: the collapse repeated leaving out one network at a time). ")
+          .Append("The headline estimate is the data collapse when it converged, otherwise the ν = 1 extrapolation; this rule does not depend on the result.</p>\n");
         sb.Append("<p>Generated by polymath demo on ").Append(DateTime.UtcNow.ToString("u", Inv)).Append(".</p>\n</body>\n</html>\n");
         return sb.ToString();
     }

@@ -37,6 +37,7 @@ public static class PhaseLearning
         var networks = new List<Sequential>();
         var outputs = new double[options.Networks][];
         var seedCrossings = new double[options.Networks];
+        var seedCurves = new double[options.Networks][];
         double finalLoss = 0;
         for (int r = 0; r < options.Networks; r++)
         {
@@ -46,6 +47,7 @@ public static class PhaseLearning
             networks.Add(net);
             outputs[r] = Predict(net, samples);
             var (m, e) = PhaseCrossing.Curve(grid, groups, outputs[r]);
+            seedCurves[r] = m;
             seedCrossings[r] = PhaseCrossing.Find(grid, m, e);
         }
         // The ensemble's output per sample; its bootstrap gives the statistical error of the evaluation data, the
@@ -68,7 +70,7 @@ public static class PhaseLearning
         }
         var crossing = new Estimate(boot.Value, Math.Sqrt(boot.Error * boot.Error + seedError * seedError));
         double accuracy = train.Count(i => (ensemble[i] >= 0.5) == (samples.Parameters[i] >= options.DisorderedMin)) / (double)train.Count;
-        return new PhaseSizeResult(samples.Size, grid, means, errors, crossing, boot.Error, seedError, seedCrossings, accuracy, finalLoss, networks[0]);
+        return new PhaseSizeResult(samples.Size, grid, means, errors, crossing, boot.Error, seedError, seedCrossings, accuracy, finalLoss, networks[0], seedCurves);
     }
 
     /// <summary>Runs every size and extrapolates the crossings (ν = 1 fixed; ν free as well when there are four sizes or more).</summary>

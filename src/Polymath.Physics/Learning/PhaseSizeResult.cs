@@ -14,8 +14,17 @@ namespace Polymath.Physics.Learning;
 /// <param name="TrainingAccuracy">Accuracy of the ensemble on its training samples.</param>
 /// <param name="FinalLoss">Mean training loss of the last epoch, averaged over networks.</param>
 /// <param name="Network">The first network, for publishing its weights.</param>
+/// <param name="NetworkMeanOutputs">
+/// Each network's own mean output at every grid value ([network][grid]); the ensemble's <paramref name="MeanOutput"/> is
+/// their average. Empty when unknown. <see cref="DataCollapse.FitEnsemble"/> leaves one network out at a time with them.
+/// </param>
 public sealed record PhaseSizeResult(int Size, double[] Grid, double[] MeanOutput, double[] MeanOutputError, Estimate Crossing,
-    double BootstrapError, double NetworkError, double[] NetworkCrossings, double TrainingAccuracy, double FinalLoss, Sequential Network);
+    double BootstrapError, double NetworkError, double[] NetworkCrossings, double TrainingAccuracy, double FinalLoss, Sequential Network,
+    double[][]? NetworkMeanOutputs = null)
+{
+    /// <summary>Each network's mean output per grid value (empty when not recorded).</summary>
+    public double[][] NetworkMeanOutputs { get; init; } = NetworkMeanOutputs ?? [];
+}
 
 /// <summary>Every size and the extrapolation of their crossings.</summary>
 /// <param name="Sizes">Per-size results, ascending.</param>
