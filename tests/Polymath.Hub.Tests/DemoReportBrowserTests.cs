@@ -16,7 +16,7 @@ public sealed class DemoReportBrowserTests : IBrowserTests
         try
         {
             int code = Polymath.Cli.Program.Main(["demo", "--sizes", "6,8", "--temperatures", "1.5:3.5:11", "--samples", "40", "--epochs", "4",
-                "--networks", "2", "--seed", "7", "--out", dir, "--progress", "plain"]);
+                "--networks", "2", "--chain-sizes", "4,6", "--shots", "100", "--chain-networks", "2", "--seed", "7", "--out", dir, "--progress", "plain"]);
             Assert.Equal(0, code);
             string report = Path.Combine(dir, "model", "report.html");
 
