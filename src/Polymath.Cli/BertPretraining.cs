@@ -27,6 +27,9 @@ internal sealed class BertPretraining(GptRunOptions options, string outDir, Prog
 
     public override IReadOnlyList<string> MetricNames => ["train_masked_accuracy", "val_masked_accuracy"];
 
+    /// <summary>BERT runs start on a long plateau (predicting the commonest pieces), so the untrained baseline is worth recording.</summary>
+    protected override bool EvaluateAtStart => true;
+
     protected override PretrainSetup Prepare(byte[] raw, CheckpointInfo? resumeInfo)
     {
         string text = DecodeUtf8(raw, "the WordPiece tokenizer needs valid UTF-8 text");

@@ -61,6 +61,9 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
     /// <summary>Loss (and metrics) on fixed training and validation batches, the same every time so evaluations compare.</summary>
     protected abstract PretrainEval Evaluate();
 
+    /// <summary>Whether a fresh run evaluates the untrained model before the first step (a baseline in the log and report).</summary>
+    protected virtual bool EvaluateAtStart => false;
+
     /// <summary>A text sample to print and keep in the report, or null for none.</summary>
     protected virtual string? Sample() => null;
 
@@ -148,6 +151,28 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
         int lossCount = 0;
         string stopReason = "completed";
         var plain = progress != ProgressMode.None;
+        double RecordEval(Action<long, double>? onStep)
+        {
+            var e = Evaluate();
+            model.Train();
+            _evals.Add((step, e));
+            var fields = new Dictionary<string, object?> { ["step"] = step, ["train_loss"] = e.Train, ["val_loss"] = e.Val };
+            var line = new StringBuilder(string.Create(Inv, $"step {step}: train loss {e.Train:F4}, val loss {e.Val:F4}"));
+            for (int m = 0; m < MetricNames.Count; m++)
+            {
+                fields[MetricNames[m]] = e.Metrics[m];
+                line.Append(string.Create(Inv, $", {MetricNames[m].Replace('_', ' ')} {e.Metrics[m]:F4}"));
+            }
+            fields["elapsed_s"] = clock.Elapsed.TotalSeconds;
+            log.Write("eval", fields);
+            line.Append(string.Create(Inv, $" ({clock.Elapsed.TotalSeconds:F0} s)"));
+            if (onStep is null) Console.WriteLine(line); else AnsiConsole.MarkupLine(Markup.Escape(line.ToString()));
+            return e.Val;
+        }
+
+        if (step == 0 && EvaluateAtStart)
+            RecordEval(null); // the untrained baseline (not a checkpoint: nothing has been learned yet)
+
         void Loop(Action<long, double>? onStep)
         {
             while (step < o.Steps)
@@ -194,23 +219,10 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
                 }
                 if (step % o.EvalEvery == 0 || step == o.Steps)
                 {
-                    var e = Evaluate();
-                    model.Train();
-                    _evals.Add((step, e));
-                    var fields = new Dictionary<string, object?> { ["step"] = step, ["train_loss"] = e.Train, ["val_loss"] = e.Val };
-                    var line = new StringBuilder(string.Create(Inv, $"step {step}: train loss {e.Train:F4}, val loss {e.Val:F4}"));
-                    for (int m = 0; m < MetricNames.Count; m++)
+                    double val = RecordEval(onStep);
+                    if (val < bestVal)
                     {
-                        fields[MetricNames[m]] = e.Metrics[m];
-                        line.Append(string.Create(Inv, $", {MetricNames[m].Replace('_', ' ')} {e.Metrics[m]:F4}"));
-                    }
-                    fields["elapsed_s"] = clock.Elapsed.TotalSeconds;
-                    log.Write("eval", fields);
-                    line.Append(string.Create(Inv, $" ({clock.Elapsed.TotalSeconds:F0} s)"));
-                    if (onStep is null) Console.WriteLine(line); else AnsiConsole.MarkupLine(Markup.Escape(line.ToString()));
-                    if (e.Val < bestVal)
-                    {
-                        bestVal = e.Val;
+                        bestVal = val;
                         Save(BestPath, "best val_loss");
                     }
                     Save(LastPath, "eval");

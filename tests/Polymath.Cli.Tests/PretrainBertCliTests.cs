@@ -59,7 +59,9 @@ public sealed class PretrainBertCliTests : IDisposable
         Assert.Equal(1337, start.GetProperty("seed").GetInt32());
         Assert.Equal(0.15, start.GetProperty("options").GetProperty("MaskProb").GetDouble());
         var evals = Events(a, "eval");
-        Assert.Equal(4, evals.Count);
+        Assert.Equal(5, evals.Count); // the untrained baseline at step 0, then steps 10..40
+        Assert.Equal(0, evals[0].GetProperty("step").GetInt32());
+        Assert.InRange(evals[0].GetProperty("val_loss").GetDouble(), Math.Log(40) - 1, Math.Log(40) + 1); // about ln(vocabulary) untrained
         double first = evals[0].GetProperty("val_loss").GetDouble(), last = evals[^1].GetProperty("val_loss").GetDouble();
         Assert.True(last < first - 0.5, $"validation loss went from {first} to {last}");
         Assert.InRange(evals[^1].GetProperty("val_masked_accuracy").GetDouble(), 0.0, 1.0);
