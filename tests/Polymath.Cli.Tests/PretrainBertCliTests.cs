@@ -69,6 +69,12 @@ public sealed class PretrainBertCliTests : IDisposable
         var keys = Polymath.Data.SafeTensors.Load(Path.Combine(a, "last.safetensors")).Keys;
         Assert.Contains("model.bert.encoder.layer.0.attention.self.query.weight", keys);
         Assert.Contains("model.cls.predictions.bias", keys);
+        // ... which the Hugging Face loader reads back (the run's config records the heads, which shapes cannot tell).
+        var config = JsonSerializer.Deserialize<Polymath.Models.Bert.BertConfig>(Polymath.Training.Checkpoint.ReadInfo(Path.Combine(a, "last.safetensors")).Extra["bert_config"])!;
+        Assert.Equal(2, config.NumAttentionHeads);
+        var reloaded = Polymath.Models.Bert.BertPretrained.ForMaskedLM(Polymath.Training.Checkpoint.ReadModelState(Path.Combine(a, "last.safetensors")), config.NumAttentionHeads);
+        Assert.Equal(16, reloaded.Config.HiddenSize);
+        Assert.Equal(16, reloaded.Config.MaxPositionEmbeddings);
 
         Assert.Equal(0, CliRunner.Run([.. Tiny(data, b, 40), "--stop-at", "30"]).Code);
         var (rc, rout, rerr) = CliRunner.Run("pretrain", "bert", "--resume", Path.Combine(b, "last.safetensors"), "--progress", "plain", "--threads", "1");
