@@ -51,6 +51,18 @@ public sealed class BertPretrainedTests
     }
 
     [Fact]
+    public void ConfigJsonUsesHuggingFaceNames()
+    {
+        // The fixture's config object is written with HF BertConfig keys.
+        var config = JsonSerializer.Deserialize<BertConfig>(Reference().GetProperty("config").GetRawText())!;
+        Assert.Equal((50, 32, 2, 4, 48, 24, 2, 1e-12), (config.VocabSize, config.HiddenSize, config.NumHiddenLayers, config.NumAttentionHeads,
+            config.IntermediateSize, config.MaxPositionEmbeddings, config.TypeVocabSize, config.LayerNormEps));
+        var json = JsonSerializer.Serialize(config);
+        Assert.Contains("\"intermediate_size\":48", json);
+        Assert.Equal(config, JsonSerializer.Deserialize<BertConfig>(json));
+    }
+
+    [Fact]
     public void OutputsMatchPyTorch()
     {
         var model = BertPretrained.ForMaskedLM(State(), heads: 4);
