@@ -163,6 +163,8 @@ public static class Suite
 
         // e2) The character-level GPT step of polymath pretrain gpt against bench/peers/gpt_char.py (same shapes and optimizer).
         cases.Add(GptBench.Case(quick, warmS));
+        // e3) The BERT masked-language-model step of polymath pretrain bert against bench/peers/bert_mlm.py.
+        cases.Add(BertBench.Case(quick, warmS));
         cases.AddRange(TokenizerBench.Cases(quick, warmS));
 
         // f) The DataLoader feeding MNIST batches of 128 (shuffled, 2 workers): time per batch over whole epochs.

@@ -82,19 +82,20 @@ def build():
     return step
 
 
-def main():
+def run(workload, build_step, tokens_per_step):
+    """Parses the bench arguments, times build_step()'s step after warm-up and prints the JSON row (shared with bert_mlm.py)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--workload", default="gpt_char")
+    ap.add_argument("--workload", default=workload)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    if a.workload != "gpt_char":
-        raise SystemExit(f"unknown workload {a.workload}; this script has gpt_char")
+    if a.workload != workload:
+        raise SystemExit(f"unknown workload {a.workload}; this script has {workload}")
     import torch
     torch.set_num_threads(a.threads)
-    step = build()
+    step = build_step()
     for _ in range(a.warmup):
         step()
     times = []
@@ -105,8 +106,12 @@ def main():
     times.sort()
     med = times[len(times) // 2]
     out = {"workload": a.workload, "threads": a.threads, "steps": a.steps, "median_s": med, "min_s": times[0],
-           "p90_s": times[min(len(times) - 1, int(0.9 * len(times)))], "batch": BATCH, "tokens_per_s": BATCH * CTX / med, "torch": torch.__version__}
+           "p90_s": times[min(len(times) - 1, int(0.9 * len(times)))], "batch": BATCH, "tokens_per_s": tokens_per_step / med, "torch": torch.__version__}
     print(json.dumps(out) if a.json else out)
+
+
+def main():
+    run("gpt_char", build, BATCH * CTX)
 
 
 if __name__ == "__main__":

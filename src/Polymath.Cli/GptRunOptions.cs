@@ -1,12 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
+using Polymath.Models.Bert;
 using Polymath.Models.Gpt;
 
 namespace Polymath.Cli;
 
-/// <summary>Everything <c>polymath pretrain gpt</c> was asked to do; recorded in the run log and the checkpoint.</summary>
+/// <summary>Everything <c>polymath pretrain gpt</c> or <c>polymath pretrain bert</c> was asked to do; recorded in the run log and the checkpoint.</summary>
 internal sealed record GptRunOptions
 {
+    /// <summary>The defaults of <c>polymath pretrain bert</c>: a WordPiece vocabulary of 2000 and a lower peak learning rate (post-norm BERT is less tolerant of 2e-3).</summary>
+    public static GptRunOptions BertDefaults { get; } = new() { Model = "bert", Tokenizer = "wordpiece", BpeVocab = 2000, Lr = 1e-3 };
+
+    /// <summary>gpt or bert (absent in checkpoints written before BERT existed: gpt).</summary>
+    public string Model { get; init; } = "gpt";
     public string Data { get; init; } = "";
     public string Tokenizer { get; init; } = "char";
     public int BpeVocab { get; init; } = 512;
@@ -35,6 +41,12 @@ internal sealed record GptRunOptions
     public int Seed { get; init; } = 1337;
     public int LogEvery { get; init; } = 50;
 
+    /// <summary>BERT: width of the feed-forward layer (4 × embd when null).</summary>
+    public int? Intermediate { get; init; }
+
+    /// <summary>BERT: share of the tokens chosen for prediction.</summary>
+    public double MaskProb { get; init; } = 0.15;
+
     public GptConfig ModelConfig(int vocab) => new()
     {
         VocabSize = vocab,
@@ -45,6 +57,19 @@ internal sealed record GptRunOptions
         Dropout = Dropout,
         Positions = Positions == "rotary" ? PositionEncoding.Rotary : PositionEncoding.Learned,
         TieWeights = !Untied,
+    };
+
+    public BertConfig BertConfig(int vocab, int padId) => new()
+    {
+        VocabSize = vocab,
+        HiddenSize = Embd,
+        NumHiddenLayers = Layers,
+        NumAttentionHeads = Heads,
+        IntermediateSize = Intermediate ?? 4 * Embd,
+        MaxPositionEmbeddings = Context,
+        HiddenDropoutProb = Dropout,
+        AttentionProbsDropoutProb = Dropout,
+        PadTokenId = padId,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this);

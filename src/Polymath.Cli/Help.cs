@@ -15,7 +15,8 @@ internal static class Help
               run      run a study described by a YAML file: polymath run examples/ising-phase.yaml
               train    train a model (mlp, lenet5, resnet, lstm) on MNIST or Fashion-MNIST;
                        with no options: LeNet-5 on MNIST for 5 epochs from ../shared/data/mnist
-              pretrain pretrain a GPT language model on a text file (char-level or byte-level BPE)
+              pretrain pretrain a GPT language model (char-level or byte-level BPE) or a BERT masked-language
+                       model (WordPiece) on a text file
               generate continue a prompt with a GPT checkpoint (or a Hugging Face GPT-2 model.safetensors)
               finetune fine-tune a pretrained GPT as a text classifier: full, freeze, lora, adapter, prefix
               evaluate evaluate a fine-tuned text classifier, a LoRA adapter, or zero/few-shot verbalizers
@@ -341,6 +342,21 @@ internal static class Help
                       --resume CKPT        continue from a checkpoint (its model shape, tokenizer and seed are kept)
                       --progress MODE      auto, bars, plain, none
                       --log-every N        steps between log lines (default 50)
+
+                    polymath pretrain bert [--data FILE] [--steps N] [options]
+
+                    Pretrains a BERT encoder with the masked-language-model objective (Hugging Face BertForMaskedLM
+                    layout; post-norm, erf GELU, decoder tied to the word embedding). A WordPiece vocabulary of
+                    --vocab-size tokens (default 2000, with [PAD] [UNK] [CLS] [SEP] [MASK]) is learned on the training
+                    lines (the first 90% of the lines; the rest validate); consecutive lines are packed into segments of
+                    at most --context − 2 pieces, each batch is [CLS] segment [SEP] padded to its longest with an
+                    attention mask, and --mask-prob of the ordinary tokens are chosen: 80% become [MASK], 10% a random
+                    token, 10% stay. The loss is the cross-entropy on the chosen tokens; evaluations also report the
+                    masked-token accuracy, and samples show the model filling a masked validation segment. Same loop,
+                    checkpoints, log, report and --resume as pretrain gpt; default lr 0.001. --tokenizer, --positions
+                    and --untied do not apply. Options of its own:
+                      --intermediate N     feed-forward width (default 4 × --embd)
+                      --mask-prob X        share of tokens chosen for prediction (default 0.15)
                     """);
                 return true;
             case "finetune":
