@@ -88,6 +88,9 @@ internal readonly struct UnaryFn<T>(UnaryKind kind, double p0 = 0, double p1 = 0
                 }
                 return;
             }
+            case UnaryKind.GeluErf when typeof(T) == typeof(float):
+                GeluErfFloat.Forward(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(d));
+                return;
             case UnaryKind.GeluTanh:
             {
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -181,6 +184,9 @@ internal readonly struct UnaryBackwardFn<T>(UnaryFn<T> fn, UnaryKind kind) where
                 TensorPrimitives.Subtract(T.One, y, d);
                 TensorPrimitives.Multiply(d, y, d);
                 TensorPrimitives.Multiply(d, g, d);
+                return;
+            case UnaryKind.GeluErf when typeof(T) == typeof(float):
+                GeluErfFloat.Backward(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(d));
                 return;
             case UnaryKind.GeluTanh:
             {
