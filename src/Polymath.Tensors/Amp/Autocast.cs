@@ -59,6 +59,9 @@ public static class Autocast
     /// <summary>A scope in which autocast is off (e.g. for a float32 evaluation inside a training step).</summary>
     public static AutocastScope Disable() => new(DType.Bool);
 
+    /// <summary>A scope that keeps the current state (for code that opens a scope only sometimes).</summary>
+    public static AutocastScope Current => new(t_dtype);
+
     /// <summary>The policy for <paramref name="op"/>; ops not in the table follow their inputs.</summary>
     public static CastPolicy PolicyFor(string op) => Policy.TryGetValue(op, out var p) ? p : CastPolicy.Promote;
 
