@@ -1,0 +1,2 @@
+global using Polymath;
+global using Polymath.NN;
