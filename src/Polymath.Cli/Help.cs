@@ -149,6 +149,9 @@ internal static class Help
                       --config FILE        read options from a YAML mapping; the command line wins
                       --progress MODE      auto (bars on a terminal, lines otherwise), bars, plain, none
                       --log-every N        steps between log lines (default 100)
+                      --precision P        fp32 (default), bf16 or fp16: mixed precision with autocast (matmul, linear
+                                           and conv in 16 bits with float32 accumulation; softmax, norms and losses in
+                                           float32; float32 master weights); fp16 adds a dynamic GradScaler
 
                     Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
                     checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).

@@ -3,6 +3,7 @@ using Polymath.Data;
 using Polymath.Models;
 using Polymath.NN;
 using Polymath.NN.Optim;
+using Polymath.Scale.Amp;
 using Polymath.Training;
 
 namespace Polymath.Cli;
@@ -14,7 +15,7 @@ internal static class TrainCommand
     [
         "--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer", "--weight-decay", "--seed",
         "--threads", "--out", "--resume", "--config", "--accumulate", "--scheduler", "--early-stopping", "--limit", "--workers",
-        "--progress", "--log-every",
+        "--progress", "--log-every", "--precision",
     ];
 
     internal static readonly string[] FlagOptions = [];
@@ -58,6 +59,7 @@ internal static class TrainCommand
         int workers = args.Int("--workers", 0, 64) ?? 0;
         int logEvery = args.Int("--log-every", 1, 1 << 30) ?? 100;
         string progress = (args.Value("--progress") ?? "auto").ToLowerInvariant();
+        DType? precision = TrainingSetup.CheckPrecision("train", args.Value("--precision") ?? Saved("precision") ?? "fp32");
         var progressMode = progress switch
         {
             "auto" => ProgressMode.Auto,
@@ -99,6 +101,9 @@ internal static class TrainCommand
             LogEvery = logEvery,
             Title = $"polymath train: {model} on {dataset}",
             ClassNames = TrainingSetup.ClassNames(dataset),
+            AutocastDType = precision,
+            // float16's 5-bit exponent needs loss scaling; bfloat16 has float32's range.
+            LossScaler = precision == DType.Float16 ? new GradScaler() : null,
         };
         options.Metadata["model"] = model;
         options.Metadata["dataset"] = dataset;
@@ -107,6 +112,7 @@ internal static class TrainCommand
         options.Metadata["lr"] = lr.ToString(inv);
         options.Metadata["batch_size"] = batchSize.ToString(inv);
         options.Metadata["seed"] = seed.ToString(inv);
+        options.Metadata["precision"] = TrainingSetup.PrecisionName(precision);
         options.Metadata["threads"] = Threads.Count.ToString(inv);
         options.Callbacks.Add(new BestCheckpoint(Path.Combine(outDir, "best.safetensors"), "val_accuracy"));
         if (patience is int p)
@@ -114,7 +120,7 @@ internal static class TrainCommand
         var trainer = new Trainer(options);
         Console.WriteLine($"polymath train: {model} ({net.Parameters().Sum(q => q.Numel).ToString("N0", inv)} parameters) on {dataset} " +
                           $"({trainData.Count} train / {testSet.Count} test images from {dataDir}), {epochs} epochs, batch {batchSize}, " +
-                          $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), output {outDir}" +
+                          $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), precision {TrainingSetup.PrecisionName(precision)}, output {outDir}" +
                           (resume is null ? "" : $", resuming from {resume} (epoch {resumeInfo!.Epoch}, step {resumeInfo.Step})"));
         var result = trainer.Fit(net, new CrossEntropyLoss(), opt, trainLoader, testLoader, epochs, sched);
         if (progressMode == ProgressMode.None)
@@ -124,6 +130,9 @@ internal static class TrainCommand
             Console.WriteLine($"test accuracy: {(acc * 100).ToString("F2", inv)}% after {result.EpochsCompleted} epochs " +
                               $"({result.History.Sum(h => h.Seconds).ToString("F1", inv)} s in total; mean {(result.History.Average(h => h.Seconds)).ToString("F1", inv)} s/epoch)");
         Console.WriteLine($"{result.Reason}: {result.Message}");
+        if (precision is { } p16)
+            Console.WriteLine($"precision: {TrainingSetup.PrecisionName(precision)} (autocast {p16.Name()}, float32 master weights" +
+                              (options.LossScaler is GradScaler gs ? $", loss scale {gs.LossScale.ToString(inv)}, {gs.SkippedSteps} skipped step(s))" : ")"));
         Console.WriteLine($"log: {trainer.RunLogPath}  report: {trainer.ReportPath}  checkpoint: {result.LastCheckpoint ?? "(none)"}");
         return result.Reason switch
         {
