@@ -97,6 +97,8 @@ public static class BenchRunner
                     row.OursS = m.MedianS;
                     row.Set("ours_min_s", m.MinS);
                     row.Set("reps", m.Reps);
+                    foreach (var kv in c.Results)
+                        row.Set(kv.Key, kv.Value);
                     if (c.PeakRss)
                     {
                         using var self = System.Diagnostics.Process.GetCurrentProcess();

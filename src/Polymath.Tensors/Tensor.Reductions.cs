@@ -81,6 +81,7 @@ public sealed partial class Tensor
             case DType.Float32: Reduction.ArgExtremum(max, moved.Data<float>(), moved.Off, rows, n, idx); break;
             case DType.Float64: Reduction.ArgExtremum(max, moved.Data<double>(), moved.Off, rows, n, idx); break;
             case DType.Int64: Reduction.ArgExtremum(max, moved.Data<long>(), moved.Off, rows, n, idx); break;
+            case DType.BFloat16 or DType.Float16: var asFloat = moved.To(DType.Float32); Reduction.ArgExtremum(max, asFloat.Data<float>(), 0, rows, n, idx); break;
             default: var asLong = moved.To(DType.Int64); Reduction.ArgExtremum(max, asLong.Data<long>(), 0, rows, n, idx); break;
         }
         GC.KeepAlive(moved); // its pooled array must outlive the kernel above

@@ -340,6 +340,46 @@ public class LowPrecisionTests
         Assert.Contains("bfloat16 or float16", e.Message);
     }
 
+    [Theory]
+    [InlineData(DType.BFloat16)]
+    [InlineData(DType.Float16)]
+    public void IndexingAndArgMaxKeepFractionalValues(DType dtype)
+    {
+        // Small logits: an argmax that went through int64 would see all zeros and answer 0 everywhere.
+        var x32 = Tensor.From(new[] { 0.1f, 0.4f, 0.25f, -0.3f, -0.1f, -0.2f }, 2, 3);
+        var x = x32.To(dtype).RequiresGrad_();
+        Assert.Equal(new long[] { 1, 1 }, x.ArgMax(1).ToArray<long>());
+        Assert.Equal(new long[] { 1, 1, 1 }, x.ArgMin(0).ToArray<long>());
+        var rows = x.IndexSelect(0, Tensor.From(new long[] { 1, 1, 0 }));
+        var picked = x.Gather(1, Tensor.From(new long[] { 2, 0 }, 2, 1));
+        Assert.Equal(dtype, rows.DType);
+        Assert.Equal(x32.IndexSelect(0, Tensor.From(new long[] { 1, 1, 0 })).To(dtype).ToDoubleArray(), rows.ToDoubleArray());
+        Assert.Equal(new[] { (double)x.ToDoubleArray()[2], x.ToDoubleArray()[3] }, picked.ToDoubleArray());
+        (rows.Sum() + picked.Sum() * 0.5).Backward();
+        Assert.Equal(dtype, x.Grad!.DType);
+        Assert.Equal(new[] { 1.0, 1, 1.5, 2.5, 2, 2 }, x.Grad.ToDoubleArray());
+    }
+
+    [Fact]
+    public void Bf16GraphSavesHalfTheActivationBytes()
+    {
+        var gen = new Generator(11);
+        var x = Tensor.Randn([64, 100], generator: gen);
+        var w1 = Tensor.Randn([200, 100], generator: gen).RequiresGrad_();
+        var w2 = Tensor.Randn([10, 200], generator: gen).RequiresGrad_();
+        Tensor Loss() => Functional.Linear(Functional.Linear(x, w1).Relu(), w2).Square().Sum();
+        long f32 = Polymath.Autograd.GraphMemory.SavedBytes(Loss(), [w1, w2]);
+        long b16;
+        using (Autocast.Enable(DType.BFloat16))
+            b16 = Polymath.Autograd.GraphMemory.SavedBytes(Loss(), [w1, w2]);
+        // float32: x [64,100] (first linear), the pre-activation [64,200] (ReLU), the ReLU output [64,200] (second
+        // linear), the output [64,10] (Square): (6400 + 2·12800 + 640)·4 bytes. bf16: the same tensors at 2 bytes,
+        // plus the 16-bit weight copies (20000 + 2000)·2 that the graph keeps beside the float32 master weights
+        // (which are excluded as parameters).
+        Assert.Equal((6400 + 2 * 12800 + 640) * 4, f32);
+        Assert.Equal((6400 + 2 * 12800 + 640 + 20000 + 2000) * 2, b16);
+    }
+
     // |got − want| within rel·max|want| (16-bit results are compared on the tensor's scale, not element by element).
     private static void AssertClose(Tensor want, Tensor got, double rel)
     {
