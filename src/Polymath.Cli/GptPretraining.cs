@@ -138,10 +138,23 @@ internal sealed class GptPretraining(GptRunOptions o, string outDir, ProgressMod
                 model.Train();
                 var (x, y) = Batch(train.Span);
                 opt.ZeroGrad();
-                var loss = model.Loss(x, y);
-                loss.Backward();
-                GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
-                opt.Step();
+                Tensor loss;
+                using (Autocast())
+                    loss = model.Loss(x, y);
+                if (scaler is null)
+                {
+                    loss.Backward();
+                    GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
+                    opt.Step();
+                }
+                else
+                {
+                    scaler.Scale(loss).Backward();
+                    scaler.Unscale(opt); // clip the true gradients
+                    GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
+                    scaler.Step(opt);
+                    scaler.Update();
+                }
                 sched.Step();
                 step++;
                 tokensSeen += (long)o.BatchSize * o.Context;
@@ -258,11 +271,19 @@ internal sealed class GptPretraining(GptRunOptions o, string outDir, ProgressMod
         return (Tensor.From(x, b, t), Tensor.From(y, b, t));
     }
 
+    // --precision: bf16/fp16 run the forward under autocast (float32 master weights); fp16 scales the loss.
+    private Polymath.Amp.AutocastScope Autocast() => TrainingSetup.CheckPrecision("pretrain", o.Precision) is { } dt
+        ? Polymath.Amp.Autocast.Enable(dt)
+        : Polymath.Amp.Autocast.Current;
+
+    private readonly Polymath.Scale.Amp.GradScaler? scaler = o.Precision == "fp16" ? new Polymath.Scale.Amp.GradScaler() : null;
+
     /// <summary>Mean loss over <see cref="GptRunOptions.EvalBatches"/> evenly spaced, fixed windows (the same every time, so evaluations compare).</summary>
     private double Estimate(GptModel model, ReadOnlySpan<int> data)
     {
         model.Eval();
         using var _ = Tensor.NoGrad();
+        using var cast = Autocast();
         int b = o.BatchSize, t = o.Context, batches = o.EvalBatches;
         long span = data.Length - t - 1;
         double sum = 0;

@@ -34,6 +34,7 @@ internal sealed record GptRunOptions
     public int? StopAt { get; init; }
     public int Seed { get; init; } = 1337;
     public int LogEvery { get; init; } = 50;
+    public string Precision { get; init; } = "fp32";
 
     public GptConfig ModelConfig(int vocab) => new()
     {

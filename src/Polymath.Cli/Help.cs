@@ -189,6 +189,7 @@ internal static class Help
                       --weight-decay X     AdamW decoupled weight decay (default 0.1)
                       --beta2 X            AdamW beta2 (default 0.99)
                       --grad-clip X        clip the global gradient norm to X (default 1)
+                      --precision P        fp32 (default), bf16 or fp16 (autocast; fp16 with a dynamic GradScaler)
                       --val-fraction X     fraction of tokens held out at the end (default 0.1)
                       --eval-every N       steps between evaluations and checkpoints (default 250)
                       --eval-batches N     batches per loss estimate (default 20)

@@ -10,6 +10,7 @@ internal static class PretrainCommand
         "--data", "--tokenizer", "--vocab-size", "--context", "--layers", "--heads", "--embd", "--dropout", "--positions", "--batch-size", "--steps",
         "--lr", "--min-lr-ratio", "--warmup", "--weight-decay", "--beta2", "--grad-clip", "--val-fraction", "--eval-every", "--eval-batches",
         "--sample-every", "--sample-tokens", "--time-limit", "--stop-at", "--seed", "--threads", "--out", "--resume", "--config", "--progress", "--log-every",
+        "--precision",
     ];
 
     internal static readonly string[] FlagOptions = ["--untied"];
@@ -73,6 +74,7 @@ internal static class PretrainCommand
             StopAt = args.Int("--stop-at", 1, int.MaxValue),
             Seed = Shape(args.Int("--seed", 0, int.MaxValue), fresh, "--seed") ?? o.Seed,
             LogEvery = args.Int("--log-every", 1, int.MaxValue) ?? o.LogEvery,
+            Precision = TrainingSetup.PrecisionName(TrainingSetup.CheckPrecision("pretrain", args.Value("--precision") ?? o.Precision)),
         };
         int? threads = args.Int("--threads", 1, 1024);
         string? outDir = args.Value("--out");
