@@ -113,8 +113,8 @@ public sealed partial class Tensor
         return result;
     }
 
-    // 16-bit operands: no bfloat16/float16 dot-product instruction is reachable from .NET 10 (there is no Avx512Bf16
-    // class), so the operands are converted to float32 with the vector kernels, multiplied by the float32 GEMM
+    // 16-bit operands: no bfloat16/float16 dot-product instruction is reachable from .NET 10 (no Avx512Bf16 class, and
+    // Avx10v1/Avx10v2 expose no BF16 dot product), so the operands are converted to float32 with the vector kernels, multiplied by the float32 GEMM
     // (float32 accumulation) and the product is rounded once. The graph keeps the 16-bit operands; the backward
     // products are 16-bit matmuls themselves.
     private static Tensor Bmm3LowPrecision(Tensor a, Tensor b)
