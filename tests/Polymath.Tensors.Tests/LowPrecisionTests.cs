@@ -369,15 +369,16 @@ public class LowPrecisionTests
         var w2 = Tensor.Randn([10, 200], generator: gen).RequiresGrad_();
         Tensor Loss() => Functional.Linear(Functional.Linear(x, w1).Relu(), w2).Square().Sum();
         long f32 = Polymath.Autograd.GraphMemory.SavedBytes(Loss(), [w1, w2]);
-        long b16;
+        long b16, copies;
         using (Autocast.Enable(DType.BFloat16))
-            b16 = Polymath.Autograd.GraphMemory.SavedBytes(Loss(), [w1, w2]);
+            b16 = Polymath.Autograd.GraphMemory.SavedBytes(Loss(), [w1, w2], out copies);
         // float32: x [64,100] (first linear), the pre-activation [64,200] (ReLU), the ReLU output [64,200] (second
         // linear), the output [64,10] (Square): (6400 + 2·12800 + 640)·4 bytes. bf16: the same tensors at 2 bytes,
         // plus the 16-bit weight copies (20000 + 2000)·2 that the graph keeps beside the float32 master weights
         // (which are excluded as parameters).
         Assert.Equal((6400 + 2 * 12800 + 640) * 4, f32);
         Assert.Equal((6400 + 2 * 12800 + 640 + 20000 + 2000) * 2, b16);
+        Assert.Equal((20000 + 2000) * 2, copies);
     }
 
     // |got − want| within rel·max|want| (16-bit results are compared on the tensor's scale, not element by element).
