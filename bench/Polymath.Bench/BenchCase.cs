@@ -69,4 +69,7 @@ public sealed class BenchCase
 
     /// <summary>Extra figures fixed before the run (shapes, provider).</summary>
     public List<KeyValuePair<string, object?>> Info { get; } = [];
+
+    /// <summary>Extra figures that <see cref="Ours"/> computes while it runs (memory, final loss); copied into the row after it.</summary>
+    public Dictionary<string, object?> Results { get; } = [];
 }

@@ -99,6 +99,8 @@ public static class BenchRunner
                     row.Set("reps", m.Reps);
                     foreach (var kv in c.Info)
                         row.Set(kv.Key, kv.Value); // again: a case may add extras it measured (the int8 rows' float32 times)
+                    foreach (var kv in c.Results)
+                        row.Set(kv.Key, kv.Value);
                     if (c.PeakRss)
                     {
                         using var self = System.Diagnostics.Process.GetCurrentProcess();

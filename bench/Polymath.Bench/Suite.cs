@@ -178,6 +178,8 @@ public static class Suite
             Peer = PeerKind.None,
             SkipReason = Directory.Exists(mnist) ? null : $"MNIST not found at {Path.GetFullPath(mnist)}",
         });
+        // h) Mixed precision: fp32 / bf16 / fp16 training of the MLP, LeNet-5 and a small GPT (memory, step time, final metric).
+        cases.AddRange(AmpBench.Cases(quick, warmS));
         // i) State-vector simulation.
         cases.AddRange(QuantumSuite.Cases(quick));
         // j) Int8 GEMM and int8 inference against float32 (issue 8).

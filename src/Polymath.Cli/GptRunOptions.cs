@@ -40,6 +40,7 @@ internal sealed record GptRunOptions
     public int? StopAt { get; init; }
     public int Seed { get; init; } = 1337;
     public int LogEvery { get; init; } = 50;
+    public string Precision { get; init; } = "fp32";
 
     /// <summary>BERT: width of the feed-forward layer (4 × embd when null).</summary>
     public int? Intermediate { get; init; }

@@ -291,6 +291,9 @@ internal static class Help
                                            (every host needs the same polymath build and data paths)
                       --dist-timeout S     seconds a rank waits for the others in a collective before failing
                                            (default 300, or POLYMATH_DIST_TIMEOUT)
+                      --precision P        fp32 (default), bf16 or fp16: mixed precision with autocast (matmul, linear
+                                           and conv in 16 bits with float32 accumulation; softmax, norms and losses in
+                                           float32; float32 master weights); fp16 adds a dynamic GradScaler
 
                     Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
                     checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).
@@ -328,6 +331,7 @@ internal static class Help
                       --weight-decay X     AdamW decoupled weight decay (default 0.1)
                       --beta2 X            AdamW beta2 (default 0.99)
                       --grad-clip X        clip the global gradient norm to X (default 1)
+                      --precision P        fp32 (default), bf16 or fp16 (autocast; fp16 with a dynamic GradScaler)
                       --val-fraction X     fraction of tokens held out at the end (default 0.1)
                       --eval-every N       steps between evaluations and checkpoints (default 250)
                       --eval-batches N     batches per loss estimate (default 20)

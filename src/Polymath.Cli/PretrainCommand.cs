@@ -10,7 +10,7 @@ internal static class PretrainCommand
         "--data", "--tokenizer", "--vocab-size", "--context", "--layers", "--heads", "--embd", "--dropout", "--positions", "--batch-size", "--steps",
         "--lr", "--min-lr-ratio", "--warmup", "--weight-decay", "--beta2", "--grad-clip", "--val-fraction", "--eval-every", "--eval-batches",
         "--sample-every", "--sample-tokens", "--time-limit", "--stop-at", "--seed", "--threads", "--out", "--resume", "--config", "--progress", "--log-every",
-        "--intermediate", "--mask-prob",
+        "--intermediate", "--mask-prob", "--precision",
     ];
 
     internal static readonly string[] FlagOptions = ["--untied"];
@@ -80,6 +80,7 @@ internal static class PretrainCommand
             LogEvery = args.Int("--log-every", 1, int.MaxValue) ?? o.LogEvery,
             Intermediate = Shape(args.Int("--intermediate", 1, 1 << 20), fresh, "--intermediate") ?? o.Intermediate,
             MaskProb = Shape(maskProb, fresh, "--mask-prob") ?? o.MaskProb,
+            Precision = TrainingSetup.PrecisionName(TrainingSetup.CheckPrecision("pretrain", args.Value("--precision") ?? o.Precision)),
         };
         int? threads = args.Int("--threads", 1, 1024);
         string? outDir = args.Value("--out");

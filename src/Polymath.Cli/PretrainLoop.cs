@@ -38,6 +38,13 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
 
     protected GptRunOptions Options => o;
 
+    // --precision: bf16/fp16 run forward passes under autocast (float32 master weights); fp16 also scales the loss.
+    private readonly Polymath.Scale.Amp.GradScaler? _scaler = o.Precision == "fp16" ? new Polymath.Scale.Amp.GradScaler() : null;
+
+    private Polymath.Amp.AutocastScope Autocast() => TrainingSetup.CheckPrecision("pretrain", o.Precision) is { } dt
+        ? Polymath.Amp.Autocast.Enable(dt)
+        : Polymath.Amp.Autocast.Current;
+
     public string LastPath => Path.Combine(outDir, "last.safetensors");
 
     public string BestPath => Path.Combine(outDir, "best.safetensors");
@@ -153,7 +160,9 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
         var plain = progress != ProgressMode.None;
         double RecordEval(Action<long, double>? onStep)
         {
-            var e = Evaluate();
+            PretrainEval e;
+            using (Autocast())
+                e = Evaluate();
             model.Train();
             _evals.Add((step, e));
             var fields = new Dictionary<string, object?> { ["step"] = step, ["train_loss"] = e.Train, ["val_loss"] = e.Val };
@@ -194,10 +203,24 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
                 }
                 model.Train();
                 opt.ZeroGrad();
-                var (loss, tokens) = TrainBatch();
-                loss.Backward();
-                GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
-                opt.Step();
+                Tensor loss;
+                long tokens;
+                using (Autocast())
+                    (loss, tokens) = TrainBatch();
+                if (_scaler is null)
+                {
+                    loss.Backward();
+                    GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
+                    opt.Step();
+                }
+                else
+                {
+                    _scaler.Scale(loss).Backward();
+                    _scaler.Unscale(opt); // clip the true gradients
+                    GradClip.ClipGradNorm(model.Parameters(), o.GradClip);
+                    _scaler.Step(opt);
+                    _scaler.Update();
+                }
                 sched.Step();
                 step++;
                 tokensSeen += tokens;

@@ -3,6 +3,7 @@ using Polymath.Data;
 using Polymath.Models;
 using Polymath.NN;
 using Polymath.NN.Optim;
+using Polymath.Scale.Amp;
 using Polymath.Scale.Distributed;
 using Polymath.Training;
 
@@ -15,7 +16,7 @@ internal static class TrainCommand
     [
         "--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer", "--weight-decay", "--seed",
         "--threads", "--out", "--resume", "--config", "--accumulate", "--scheduler", "--early-stopping", "--limit", "--workers",
-        "--progress", "--log-every", "--nproc", "--hostfile", "--dist-timeout",
+        "--progress", "--log-every", "--nproc", "--hostfile", "--dist-timeout", "--precision",
     ];
 
     internal static readonly string[] FlagOptions = [];
@@ -59,6 +60,7 @@ internal static class TrainCommand
         int workers = args.Int("--workers", 0, 64) ?? 0;
         int logEvery = args.Int("--log-every", 1, 1 << 30) ?? 100;
         string progress = (args.Value("--progress") ?? "auto").ToLowerInvariant();
+        DType? precision = TrainingSetup.CheckPrecision("train", args.Value("--precision") ?? Saved("precision") ?? "fp32");
         var progressMode = progress switch
         {
             "auto" => ProgressMode.Auto,
@@ -129,6 +131,9 @@ internal static class TrainCommand
             LogEvery = logEvery,
             Title = $"polymath train: {model} on {dataset}",
             ClassNames = TrainingSetup.ClassNames(dataset),
+            AutocastDType = precision,
+            // float16's 5-bit exponent needs loss scaling; bfloat16 has float32's range.
+            LossScaler = precision == DType.Float16 ? new GradScaler() : null,
         };
         options.Metadata["model"] = model;
         options.Metadata["dataset"] = dataset;
@@ -137,6 +142,7 @@ internal static class TrainCommand
         options.Metadata["lr"] = lr.ToString(inv);
         options.Metadata["batch_size"] = batchSize.ToString(inv);
         options.Metadata["seed"] = seed.ToString(inv);
+        options.Metadata["precision"] = TrainingSetup.PrecisionName(precision);
         options.Metadata["threads"] = Threads.Count.ToString(inv);
         if (comm is not null)
         {
@@ -151,7 +157,7 @@ internal static class TrainCommand
         var trainer = new Trainer(options);
         Console.WriteLine($"polymath train: {model} ({net.Parameters().Sum(q => q.Numel).ToString("N0", inv)} parameters) on {dataset} " +
                           $"({trainCount} train{(sampler is null ? "" : $" ({sampler.NumSamples} per rank)")} / {testSet.Count} test images from {dataDir}), {epochs} epochs, batch {batchSize}, " +
-                          $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), output {outDir}" +
+                          $"{optimizer} lr {lr.ToString(inv)}, seed {seed}, {Threads.Count} thread(s), precision {TrainingSetup.PrecisionName(precision)}, output {outDir}" +
                           (comm is null ? "" : $", rank 0 of {comm.Size} ({comm.Backend}), global batch {batchSize * comm.Size}") +
                           (resume is null ? "" : $", resuming from {resume} (epoch {resumeInfo!.Epoch}, step {resumeInfo.Step})"));
         var result = trainer.Fit(net, new CrossEntropyLoss(), opt, trainLoader, testLoader, epochs, sched);
@@ -162,6 +168,9 @@ internal static class TrainCommand
             Console.WriteLine($"test accuracy: {(acc * 100).ToString("F2", inv)}% after {result.EpochsCompleted} epochs " +
                               $"({result.History.Sum(h => h.Seconds).ToString("F1", inv)} s in total; mean {(result.History.Average(h => h.Seconds)).ToString("F1", inv)} s/epoch)");
         Console.WriteLine($"{result.Reason}: {result.Message}");
+        if (precision is { } p16)
+            Console.WriteLine($"precision: {TrainingSetup.PrecisionName(precision)} (autocast {p16.Name()}, float32 master weights" +
+                              (options.LossScaler is GradScaler gs ? $", loss scale {gs.LossScale.ToString(inv)}, {gs.SkippedSteps} skipped step(s))" : ")"));
         Console.WriteLine($"log: {trainer.RunLogPath}  report: {trainer.ReportPath}  checkpoint: {result.LastCheckpoint ?? "(none)"}");
         int code = result.Reason switch
         {

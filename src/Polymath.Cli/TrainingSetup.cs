@@ -12,6 +12,20 @@ internal static class TrainingSetup
 {
     public static readonly string[] Datasets = ["mnist", "fashion-mnist"];
     public static readonly string[] Optimizers = ["adam", "adamw", "sgd"];
+    public static readonly string[] Precisions = ["fp32", "bf16", "fp16"];
+
+    /// <summary>The autocast dtype of a --precision name (null for fp32).</summary>
+    /// <exception cref="UsageException">An unknown name; the message lists the valid ones.</exception>
+    public static DType? CheckPrecision(string command, string name) => name.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => null,
+        "bf16" or "bfloat16" => DType.BFloat16,
+        "fp16" or "float16" => DType.Float16,
+        _ => throw new UsageException($"unknown precision '{name}'; valid precisions: {string.Join(", ", Precisions)}.", command),
+    };
+
+    /// <summary>The --precision name of an autocast dtype.</summary>
+    public static string PrecisionName(DType? dtype) => dtype switch { DType.BFloat16 => "bf16", DType.Float16 => "fp16", _ => "fp32" };
 
     public static string CheckModel(string command, string name)
     {

@@ -37,7 +37,9 @@ public static class SafeTensors
         DType.Int64 => 3,
         DType.Float64 => 2,
         DType.Float32 => 1,
-        _ => 0,
+        DType.BFloat16 => 0,
+        DType.Float16 => -1,
+        _ => -2,
     };
 
     /// <summary>The safetensors name of a tensor dtype.</summary>
@@ -47,6 +49,8 @@ public static class SafeTensors
         DType.Float64 => "F64",
         DType.Int64 => "I64",
         DType.Bool => "BOOL",
+        DType.BFloat16 => "BF16",
+        DType.Float16 => "F16",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
@@ -123,6 +127,8 @@ public static class SafeTensors
                 case DType.Float64: WriteLittleEndian(stream, t.ToArray<double>()); break;
                 case DType.Int64: WriteLittleEndian(stream, t.ToArray<long>()); break;
                 case DType.Bool: WriteLittleEndian(stream, t.ToArray<bool>()); break;
+                case DType.BFloat16: WriteLittleEndian(stream, MemoryMarshal.Cast<BFloat16, ushort>(t.ToArray<BFloat16>()).ToArray()); break;
+                case DType.Float16: WriteLittleEndian(stream, MemoryMarshal.Cast<Half, ushort>(t.ToArray<Half>()).ToArray()); break;
             }
         }
     }
@@ -379,7 +385,16 @@ public sealed class SafeTensorsFile : IDisposable
     /// <exception cref="KeyNotFoundException">No such tensor.</exception>
     /// <exception cref="InvalidDataException">A U64 value does not fit int64.</exception>
     /// <exception cref="ObjectDisposedException">The file was closed.</exception>
-    public Tensor GetTensor(string name)
+    public Tensor GetTensor(string name) => GetTensor(name, keep16Bit: false);
+
+    /// <summary>
+    /// Reads one tensor; with <paramref name="keep16Bit"/> F16 and BF16 entries come back as <see cref="DType.Float16"/>
+    /// and <see cref="DType.BFloat16"/> tensors holding the stored bits (no conversion), otherwise as float32.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such tensor.</exception>
+    /// <exception cref="InvalidDataException">A U64 value does not fit int64.</exception>
+    /// <exception cref="ObjectDisposedException">The file was closed.</exception>
+    public Tensor GetTensor(string name, bool keep16Bit)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var info = GetInfo(name);
@@ -414,6 +429,18 @@ public sealed class SafeTensorsFile : IDisposable
                 var d = new double[n];
                 for (int i = 0; i < n; i++) d[i] = BinaryPrimitives.ReadDoubleLittleEndian(src[(8 * i)..]);
                 return Shaped(Tensor.From(d, n), shape);
+            }
+            case "F16" when keep16Bit:
+            {
+                var h = new Half[n];
+                for (int i = 0; i < n; i++) h[i] = BinaryPrimitives.ReadHalfLittleEndian(src[(2 * i)..]);
+                return Shaped(Tensor.From(h, n), shape);
+            }
+            case "BF16" when keep16Bit:
+            {
+                var b = new BFloat16[n];
+                for (int i = 0; i < n; i++) b[i] = BFloat16.FromBits(BinaryPrimitives.ReadUInt16LittleEndian(src[(2 * i)..]));
+                return Shaped(Tensor.From(b, n), shape);
             }
             case "F16":
             {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Polymath.Amp;
 
 namespace Polymath;
 
@@ -23,13 +24,33 @@ public static class Functional
         int inFeatures = weight.Size(1), outFeatures = weight.Size(0);
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != outFeatures))
             throw new ArgumentException($"linear: bias must have shape [{outFeatures}], got {ShapeUtil.Format(bias.ShapeSpan)}.");
+        if (Autocast.IsEnabled)
+        {
+            input = Autocast.Cast(input, "linear");
+            weight = Autocast.Cast(weight, "linear");
+            bias = bias is null ? null : Autocast.Cast(bias, "linear");
+        }
         var x2 = input.Reshape(-1, inFeatures);
         Tensor y2;
-        using (Tensor.NoGrad())
+        if (x2.DType.IsLowPrecision() && x2.DType == weight.DType)
         {
-            y2 = x2.Detach().MatMul(weight.Detach().T);
-            if (bias is not null)
-                y2.AddInPlace(bias.Detach());
+            // Product and bias added in float32, one rounding to 16 bits at the end.
+            using (Tensor.NoGrad())
+            {
+                var y32 = x2.Detach().To(DType.Float32).MatMulCore(weight.Detach().To(DType.Float32).T);
+                if (bias is not null)
+                    y32.AddInPlace(bias.Detach());
+                y2 = y32.To(x2.DType);
+            }
+        }
+        else
+        {
+            using (Tensor.NoGrad())
+            {
+                y2 = x2.Detach().MatMul(weight.Detach().T);
+                if (bias is not null)
+                    y2.AddInPlace(bias.Detach());
+            }
         }
         Tensor[] inputs = bias is null ? [x2, weight] : [x2, weight, bias];
         if (Tensor.Recording(inputs))
@@ -61,6 +82,8 @@ public static class Functional
             throw new ArgumentException($"conv2d: expects input [N,C,H,W] or [C,H,W] and weight [Cout,Cin/groups,kH,kW], got input {ShapeUtil.Format(input.ShapeSpan)} and weight {ShapeUtil.Format(weight.ShapeSpan)}.");
         var x = unbatched ? input.Unsqueeze(0) : input;
         CheckBias(bias, weight.Size(0), "conv2d");
+        if (Autocast.IsEnabled)
+            (x, weight, bias) = (Autocast.Cast(x, "conv2d"), Autocast.Cast(weight, "conv2d"), bias is null ? null : Autocast.Cast(bias, "conv2d"));
         var (xs, ws) = (x.Shape, weight.Shape);
         var g = ConvGeometry.Conv2d(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
@@ -102,6 +125,8 @@ public static class Functional
         var g = ConvTranspose2dGeometry.Create(xs[0], xs[1], xs[2], xs[3], ws[0], ws[1], ws[2], ws[3],
             stride, stride, padding, padding, outputPadding, outputPadding, dilation, dilation, groups);
         CheckBias(bias, g.OutChannels, "conv_transpose2d");
+        if (Autocast.IsEnabled)
+            (x, weight, bias) = (Autocast.Cast(x, "conv_transpose2d"), Autocast.Cast(weight, "conv_transpose2d"), bias is null ? null : Autocast.Cast(bias, "conv_transpose2d"));
         var y = Convolution("ConvTranspose2dBackward", x, weight, bias, new ConvTranspose2dKernels(g), "conv_transpose2d");
         return unbatched ? y.Squeeze(0) : y;
     }
@@ -139,45 +164,60 @@ public static class Functional
     }
 
     // The convolution primitive: forward through the kernels, and a backward rule giving the input, weight and
-    // bias gradients (each kernel overwrites its output, so nothing is zero-filled first).
+    // bias gradients (each kernel overwrites its output, so nothing is zero-filled first). 16-bit operands run the
+    // float32 kernels (im2col + float32 GEMM) on converted copies; the graph keeps the 16-bit tensors, converted
+    // again in the backward, and the results are rounded to 16 bits once.
     private static Tensor Convolution(string name, Tensor x, Tensor w, Tensor? bias, IConvolutionKernels kernels, string op)
     {
         DType dt = FloatType(x, w, op);
-        var xc = x.Detach().To(dt).Contiguous();
-        var wc = w.Detach().To(dt).Contiguous();
-        var bc = bias?.Detach().To(dt).Contiguous();
-        var y = Tensor.Empty(kernels.OutputShape, dt);
-        if (dt == DType.Float32) kernels.Forward(Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
+        DType kt = dt.IsLowPrecision() ? DType.Float32 : dt;
+        var xs = x.Detach().To(dt).Contiguous();
+        var ws = w.Detach().To(dt).Contiguous();
+        var xc = xs.To(kt);
+        var wc = ws.To(kt);
+        var bc = bias?.Detach().To(kt).Contiguous();
+        var y = Tensor.Empty(kernels.OutputShape, kt);
+        if (kt == DType.Float32) kernels.Forward(Span<float>(xc), Span<float>(wc), bc is null ? default : Span<float>(bc), MutableSpan<float>(y));
         else kernels.Forward(Span<double>(xc), Span<double>(wc), bc is null ? default : Span<double>(bc), MutableSpan<double>(y));
         KeepAlive(xc, wc, bc);
+        if (dt != kt)
+        {
+            y = y.To(dt);
+            xc = wc = null!; // the backward converts the 16-bit copies again instead of keeping float32 ones alive
+        }
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
         if (!Tensor.Recording(inputs))
             return y;
         bool gx = x.RequiresGrad, gw = w.RequiresGrad, gb = bias?.RequiresGrad ?? false;
+        int outChannels = y.Size(1);
         y.SetGradFn(name, inputs, [x, w], grad =>
         {
-            var go = grad.To(dt).Contiguous();
+            var go = grad.To(kt).Contiguous();
+            var xk = xc ?? xs.To(kt);
+            var wk = wc ?? ws.To(kt);
             Tensor? dx = null, dw = null, db = null;
             if (gx)
             {
-                dx = Tensor.Empty(xc.Shape, dt);
-                if (dt == DType.Float32) kernels.BackwardInput(Span<float>(go), Span<float>(wc), MutableSpan<float>(dx));
-                else kernels.BackwardInput(Span<double>(go), Span<double>(wc), MutableSpan<double>(dx));
+                dx = Tensor.Empty(xs.Shape, kt);
+                if (kt == DType.Float32) kernels.BackwardInput(Span<float>(go), Span<float>(wk), MutableSpan<float>(dx));
+                else kernels.BackwardInput(Span<double>(go), Span<double>(wk), MutableSpan<double>(dx));
             }
             if (gw)
             {
-                dw = Tensor.Empty(wc.Shape, dt);
-                if (dt == DType.Float32) kernels.BackwardWeight(Span<float>(go), Span<float>(xc), MutableSpan<float>(dw));
-                else kernels.BackwardWeight(Span<double>(go), Span<double>(xc), MutableSpan<double>(dw));
+                dw = Tensor.Empty(ws.Shape, kt);
+                if (kt == DType.Float32) kernels.BackwardWeight(Span<float>(go), Span<float>(xk), MutableSpan<float>(dw));
+                else kernels.BackwardWeight(Span<double>(go), Span<double>(xk), MutableSpan<double>(dw));
             }
             if (gb)
             {
-                db = Tensor.Empty([y.Size(1)], dt);
-                if (dt == DType.Float32) kernels.BackwardBias(Span<float>(go), MutableSpan<float>(db));
+                db = Tensor.Empty([outChannels], kt);
+                if (kt == DType.Float32) kernels.BackwardBias(Span<float>(go), MutableSpan<float>(db));
                 else kernels.BackwardBias(Span<double>(go), MutableSpan<double>(db));
             }
             GC.KeepAlive(go);
-            return bias is null ? [dx, dw] : [dx, dw, db];
+            GC.KeepAlive(xk);
+            GC.KeepAlive(wk);
+            return bias is null ? [dx?.To(dt), dw?.To(dt)] : [dx?.To(dt), dw?.To(dt), db?.To(dt)];
         });
         return y;
     }
@@ -198,7 +238,7 @@ public static class Functional
         foreach (var (t, name) in new[] { (weight, "weight"), (bias, "bias") })
             if (t is not null && !t.Shape.SequenceEqual(normalizedShape))
                 throw new ArgumentException($"layer_norm: {name} has shape {ShapeUtil.Format(t.ShapeSpan)}, expected [{string.Join(",", normalizedShape)}].");
-        DType dt = FloatType(input, input, "layer_norm");
+        DType dt = KernelFloatType(input, input, "layer_norm");
         int n = normalizedShape.Aggregate(1, (a, b) => a * b);
         var x = input.Detach().To(dt).Contiguous();
         long rows = n == 0 ? 0 : x.Numel / n;
@@ -258,7 +298,7 @@ public static class Functional
         var s = x.Shape;
         int st = stride ?? kernelSize;
         var g = Pool2dGeometry.MaxPool2d(s[0], s[1], s[2], s[3], kernelSize, kernelSize, st, st, padding, padding, dilation, dilation, ceilMode);
-        DType dt = FloatType(x, x, "max_pool2d");
+        DType dt = KernelFloatType(x, x, "max_pool2d");
         var xc = x.Detach().To(dt).Contiguous();
         var y = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], dt);
         var idx = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], DType.Int64);
@@ -289,7 +329,7 @@ public static class Functional
         if (divisorOverride is <= 0)
             throw new ArgumentException($"avg_pool2d: divisorOverride must be positive, got {divisorOverride}.");
         var g = Pool2dGeometry.AvgPool2d(s[0], s[1], s[2], s[3], kernelSize, kernelSize, st, st, padding, padding, ceilMode);
-        DType dt = FloatType(x, x, "avg_pool2d");
+        DType dt = KernelFloatType(x, x, "avg_pool2d");
         var xc = x.Detach().To(dt).Contiguous();
         var y = Tensor.Zeros([g.Batch, g.Channels, g.OutH, g.OutW], dt);
         int div = divisorOverride ?? 0;
@@ -317,7 +357,7 @@ public static class Functional
         var x = Batched(input, "adaptive_avg_pool2d", out bool unbatched);
         var s = x.Shape;
         AdaptiveAvgPool2dKernel.Validate(s[0], s[1], s[2], s[3], outputSize.H, outputSize.W);
-        DType dt = FloatType(x, x, "adaptive_avg_pool2d");
+        DType dt = KernelFloatType(x, x, "adaptive_avg_pool2d");
         var xc = x.Detach().To(dt).Contiguous();
         var y = Tensor.Zeros([s[0], s[1], outputSize.H, outputSize.W], dt);
         if (dt == DType.Float32) AdaptiveAvgPool2dKernel.Forward(Span<float>(xc), s[0], s[1], s[2], s[3], outputSize.H, outputSize.W, MutableSpan<float>(y));
@@ -379,6 +419,13 @@ public static class Functional
     {
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != channels))
             throw new ArgumentException($"{op}: bias must have shape [{channels}], got {ShapeUtil.Format(bias.ShapeSpan)}.");
+    }
+
+    // The dtype a kernel-only op (layer norm, pooling) runs and returns: 16-bit inputs compute in float32.
+    private static DType KernelFloatType(Tensor a, Tensor b, string op)
+    {
+        DType dt = FloatType(a, b, op);
+        return dt.IsLowPrecision() ? DType.Float32 : dt;
     }
 
     private static DType FloatType(Tensor a, Tensor b, string op)

@@ -27,6 +27,8 @@ internal abstract class Storage
                 DType.Float64 => PooledStorage<double>.Create(n, zeroed),
                 DType.Int64 => PooledStorage<long>.Create(n, zeroed),
                 DType.Bool => PooledStorage<bool>.Create(n, zeroed: true),
+                DType.BFloat16 => PooledStorage<BFloat16>.Create(n, zeroed),
+                DType.Float16 => PooledStorage<Half>.Create(n, zeroed),
                 _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
             };
         }
@@ -36,6 +38,8 @@ internal abstract class Storage
             DType.Float64 => new Storage<double>(zeroed ? new double[n] : GC.AllocateUninitializedArray<double>(n)),
             DType.Int64 => new Storage<long>(zeroed ? new long[n] : GC.AllocateUninitializedArray<long>(n)),
             DType.Bool => new Storage<bool>(new bool[n]),
+            DType.BFloat16 => new Storage<BFloat16>(zeroed ? new BFloat16[n] : GC.AllocateUninitializedArray<BFloat16>(n)),
+            DType.Float16 => new Storage<Half>(zeroed ? new Half[n] : GC.AllocateUninitializedArray<Half>(n)),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
         };
     }

@@ -126,6 +126,16 @@ public sealed partial class Tensor
         {
             case DType.Float32: RunBinaryNumeric<float>(kind, a, sa, b, sb, dst); break;
             case DType.Float64: RunBinaryNumeric<double>(kind, a, sa, b, sb, dst); break;
+            case DType.BFloat16 or DType.Float16:
+            {
+                // 16-bit operands: the float32 kernel on converted copies, then one rounding into dst (which may be a).
+                var a32 = a.Detach().To(DType.Float32);
+                var b32 = b.Detach().To(DType.Float32);
+                var d32 = Empty((int[])dst.Sh.Clone(), DType.Float32);
+                RunBinaryNumeric<float>(kind, a32, ShapeUtil.BroadcastStrides(a32.Sh, a32.St, dst.Sh), b32, ShapeUtil.BroadcastStrides(b32.Sh, b32.St, dst.Sh), d32);
+                dst.CopyRaw(d32);
+                break;
+            }
             case DType.Int64:
                 if (kind == BinaryKind.Pow)
                     throw new NotSupportedException("pow: int64 tensors are not supported; convert to a floating dtype.");

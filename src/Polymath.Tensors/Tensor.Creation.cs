@@ -82,6 +82,12 @@ public sealed partial class Tensor
     /// <summary>A bool tensor copied from <paramref name="data"/>.</summary>
     public static Tensor From(bool[] data, params int[] shape) => FromArray(data, shape);
 
+    /// <summary>A bfloat16 tensor copied from <paramref name="data"/>.</summary>
+    public static Tensor From(BFloat16[] data, params int[] shape) => FromArray(data, shape);
+
+    /// <summary>A float16 tensor copied from <paramref name="data"/>.</summary>
+    public static Tensor From(Half[] data, params int[] shape) => FromArray(data, shape);
+
     /// <summary>A float32 tensor from a rectangular 2-D array.</summary>
     public static Tensor From(float[,] data)
     {
@@ -167,6 +173,8 @@ public sealed partial class Tensor
             Storage<double> s => s.Data[o],
             Storage<long> s => s.Data[o],
             Storage<bool> s => s.Data[o] ? 1 : 0,
+            Storage<BFloat16> s => (float)s.Data[o],
+            Storage<Half> s => (double)s.Data[o],
             _ => throw new InvalidOperationException(),
         };
     }
@@ -180,6 +188,8 @@ public sealed partial class Tensor
             case Storage<double> s: s.Data[o] = value; break;
             case Storage<long> s: s.Data[o] = (long)value; break;
             case Storage<bool> s: s.Data[o] = value != 0; break;
+            case Storage<BFloat16> s: s.Data[o] = (BFloat16)value; break;
+            case Storage<Half> s: s.Data[o] = (Half)value; break;
         }
     }
 
@@ -195,6 +205,8 @@ public sealed partial class Tensor
                 case Storage<double> s: s.Data.AsSpan(Off, n).Fill(value); break;
                 case Storage<long> s: s.Data.AsSpan(Off, n).Fill((long)value); break;
                 case Storage<bool> s: s.Data.AsSpan(Off, n).Fill(value != 0); break;
+                case Storage<BFloat16> s: s.Data.AsSpan(Off, n).Fill((BFloat16)value); break;
+                case Storage<Half> s: s.Data.AsSpan(Off, n).Fill((Half)value); break;
             }
             return;
         }

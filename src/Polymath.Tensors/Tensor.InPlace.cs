@@ -36,7 +36,14 @@ public sealed partial class Tensor
         if (Recording(this))
             return AssignFromRecorded(InPlaceSource().Unary(kind, name, p0, p1));
         CheckWritable();
-        if (DType == DType.Float32)
+        if (DType.IsLowPrecision())
+        {
+            Tensor r;
+            using (NoGrad())
+                r = Detach().Unary(kind, name, p0, p1);
+            CopyRaw(r);
+        }
+        else if (DType == DType.Float32)
             Elementwise.Unary(new UnaryFn<float>(kind, p0, p1), Data<float>(), Sh, St, Off, Data<float>(), St, Off);
         else
             Elementwise.Unary(new UnaryFn<double>(kind, p0, p1), Data<double>(), Sh, St, Off, Data<double>(), St, Off);

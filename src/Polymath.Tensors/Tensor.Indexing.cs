@@ -26,6 +26,8 @@ public sealed partial class Tensor
             case DType.Float32: SelectRows(x.Data<float>(), x.Off, result.Data<float>(), outer, size, inner, idx); break;
             case DType.Float64: SelectRows(x.Data<double>(), x.Off, result.Data<double>(), outer, size, inner, idx); break;
             case DType.Int64: SelectRows(x.Data<long>(), x.Off, result.Data<long>(), outer, size, inner, idx); break;
+            case DType.BFloat16: SelectRows(x.Data<BFloat16>(), x.Off, result.Data<BFloat16>(), outer, size, inner, idx); break;
+            case DType.Float16: SelectRows(x.Data<Half>(), x.Off, result.Data<Half>(), outer, size, inner, idx); break;
             default: SelectRows(x.Data<bool>(), x.Off, result.Data<bool>(), outer, size, inner, idx); break;
         }
         GC.KeepAlive(x); // a contiguous copy's pooled array must outlive the kernel
@@ -59,6 +61,14 @@ public sealed partial class Tensor
     // dst[o, idx[j], :] += src[o, j, :] on a contiguous dst; j runs in order so results are deterministic.
     internal void IndexAddRaw(int d, long[] idx, Tensor src)
     {
+        if (DType.IsLowPrecision())
+        {
+            // 16-bit: accumulate in float32, round once.
+            var acc = Detach().To(DType.Float32);
+            acc.IndexAddRaw(d, idx, src.Detach().To(DType.Float32));
+            CopyRaw(acc);
+            return;
+        }
         int outer = (int)ShapeUtil.Numel(Sh.AsSpan(0, d)), size = Sh[d], inner = (int)ShapeUtil.Numel(Sh.AsSpan(d + 1));
         src = src.To(DType).Contiguous();
         switch (DType)
@@ -115,6 +125,8 @@ public sealed partial class Tensor
             case DType.Float32: GatherLoop(Data<float>(), offsets, result.Data<float>()); break;
             case DType.Float64: GatherLoop(Data<double>(), offsets, result.Data<double>()); break;
             case DType.Int64: GatherLoop(Data<long>(), offsets, result.Data<long>()); break;
+            case DType.BFloat16: GatherLoop(Data<BFloat16>(), offsets, result.Data<BFloat16>()); break;
+            case DType.Float16: GatherLoop(Data<Half>(), offsets, result.Data<Half>()); break;
             default: GatherLoop(Data<bool>(), offsets, result.Data<bool>()); break;
         }
         if (Recording(this))
@@ -176,6 +188,13 @@ public sealed partial class Tensor
 
     private void ScatterAddRaw(int d, Tensor index, Tensor src)
     {
+        if (DType.IsLowPrecision())
+        {
+            var acc = Detach().To(DType.Float32); // 16-bit: accumulate in float32 (own layout), round once
+            acc.ScatterAddRaw(d, index, src.Detach().To(DType.Float32));
+            CopyRaw(acc);
+            return;
+        }
         var idx = index.Contiguous().ToArray<long>();
         var offsets = ScatterOffsets("scatter_add", d, index, idx, St, Off);
         var s = src.To(DType);

@@ -1,3 +1,5 @@
+using Polymath.Amp;
+
 namespace Polymath;
 
 public sealed partial class Tensor
@@ -8,6 +10,14 @@ public sealed partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">Inner dimensions differ, or a batch dim does not broadcast.</exception>
     public Tensor MatMul(Tensor other)
+    {
+        if (Autocast.IsEnabled)
+            return Autocast.Cast(this, "matmul").MatMulCore(Autocast.Cast(other, "matmul"));
+        return MatMulCore(other);
+    }
+
+    /// <summary>MatMul without the autocast step (for callers that already chose the dtypes).</summary>
+    internal Tensor MatMulCore(Tensor other)
     {
         if (Rank == 0 || other.Rank == 0)
             throw new ArgumentException($"matmul: both arguments need at least 1 dim, got {ShapeUtil.Format(Sh)} @ {ShapeUtil.Format(other.Sh)}.");
@@ -74,6 +84,8 @@ public sealed partial class Tensor
     // The matmul primitive: [B,M,K] @ [B,K,N] with any strides; transposed operands go to GEMM as flags, not copies.
     private static Tensor Bmm3(Tensor a, Tensor b)
     {
+        if (a.DType.IsLowPrecision())
+            return Bmm3LowPrecision(a, b);
         int batch = a.Sh[0], m = a.Sh[1], k = a.Sh[2], n = b.Sh[2];
         var result = Empty([batch, m, n], a.DType, zeroed: k == 0);
         // GemmOperand may replace an operand by a detached contiguous copy; the graph records the originals.
@@ -97,6 +109,28 @@ public sealed partial class Tensor
             bool needA = a.RequiresGrad, needB = b.RequiresGrad;
             result.SetGradFn("MmBackward", [a, b], [a, b], g =>
                 [needA ? Bmm3(g, b.Detach().Transpose(1, 2)) : null, needB ? Bmm3(a.Detach().Transpose(1, 2), g) : null]);
+        }
+        return result;
+    }
+
+    // 16-bit operands: no bfloat16/float16 dot-product instruction is reachable from .NET 10 (no Avx512Bf16 class, and
+    // Avx10v1/Avx10v2 expose no BF16 dot product), so the operands are converted to float32 with the vector kernels, multiplied by the float32 GEMM
+    // (float32 accumulation) and the product is rounded once. The graph keeps the 16-bit operands; the backward
+    // products are 16-bit matmuls themselves.
+    private static Tensor Bmm3LowPrecision(Tensor a, Tensor b)
+    {
+        DType dt = a.DType;
+        Tensor result;
+        using (NoGrad())
+            result = Bmm3(a.Detach().To(DType.Float32), b.Detach().To(DType.Float32)).To(dt);
+        if (Recording(a, b))
+        {
+            bool needA = a.RequiresGrad, needB = b.RequiresGrad;
+            result.SetGradFn("MmBackward", [a, b], [a, b], g =>
+            {
+                var g16 = g.To(dt);
+                return [needA ? Bmm3(g16, b.Detach().Transpose(1, 2)) : null, needB ? Bmm3(a.Detach().Transpose(1, 2), g16) : null];
+            });
         }
         return result;
     }

@@ -98,7 +98,9 @@ public sealed partial class Tensor
     // The unary primitive: one kernel per kind; backward is grad * f'(x), computed by UnaryBackwardFn.
     private Tensor Unary(UnaryKind kind, string name, double p0 = 0, double p1 = 0)
     {
-        var x = DType.IsFloatingPoint() ? this : To(DType.Float32);
+        if (DType.IsLowPrecision())
+            return UnaryLowPrecision(kind, name, p0, p1);
+        var x = DType.HasKernels() ? this : To(DType.Float32);
         var result = Empty((int[])x.Sh.Clone(), x.DType);
         if (x.DType == DType.Float32)
             Elementwise.Unary(new UnaryFn<float>(kind, p0, p1), x.Data<float>(), x.Sh, x.St, x.Off, result.Data<float>(), result.St, 0);
@@ -110,6 +112,29 @@ public sealed partial class Tensor
             bool usesOutput = kind is UnaryKind.Exp or UnaryKind.Sqrt or UnaryKind.Reciprocal or UnaryKind.Tanh or UnaryKind.Sigmoid;
             Tensor[] saved = kind == UnaryKind.Neg ? [] : usesOutput ? [result] : [x];
             result.SetGradFn(name, [x], saved, g => [UnaryGrad(kind, p0, p1, x, result, g)]);
+        }
+        return result;
+    }
+
+    // A 16-bit input: the float32 kernel on a converted copy, the result rounded back. The graph saves the 16-bit
+    // tensors (half the activation memory) and the backward converts them to float32 again for the derivative.
+    private Tensor UnaryLowPrecision(UnaryKind kind, string name, double p0, double p1)
+    {
+        Tensor result;
+        using (NoGrad())
+            result = Detach().To(DType.Float32).Unary(kind, name, p0, p1).To(DType);
+        if (Recording(this))
+        {
+            var x = this;
+            bool usesOutput = kind is UnaryKind.Exp or UnaryKind.Sqrt or UnaryKind.Reciprocal or UnaryKind.Tanh or UnaryKind.Sigmoid;
+            Tensor[] saved = kind == UnaryKind.Neg ? [] : usesOutput ? [result] : [x];
+            var y = result;
+            result.SetGradFn(name, [x], saved, g =>
+            {
+                var x32 = x.Detach().To(DType.Float32);
+                var y32 = y.Detach().To(DType.Float32);
+                return [UnaryGrad(kind, p0, p1, x32, y32, g.To(DType.Float32)).To(x.DType)];
+            });
         }
         return result;
     }
@@ -223,6 +248,7 @@ public sealed partial class Tensor
             case DType.Float32: CompareLoop<float>(a, b, result, kind); break;
             case DType.Float64: CompareLoop<double>(a, b, result, kind); break;
             case DType.Int64: CompareLoop<long>(a, b, result, kind); break;
+            case DType.BFloat16 or DType.Float16: CompareLoop<float>(a.To(DType.Float32), b.To(DType.Float32), result, kind); break;
             default: CompareLoop<long>(a.To(DType.Int64), b.To(DType.Int64), result, kind); break;
         }
         GC.KeepAlive(a); // converted copies' pooled arrays must outlive the kernel
@@ -275,6 +301,8 @@ public sealed partial class Tensor
             case DType.Float32: WhereLoop<float>(condition, a, b, result); break;
             case DType.Float64: WhereLoop<double>(condition, a, b, result); break;
             case DType.Int64: WhereLoop<long>(condition, a, b, result); break;
+            case DType.BFloat16: WhereLoop<BFloat16>(condition, a, b, result); break;
+            case DType.Float16: WhereLoop<Half>(condition, a, b, result); break;
             default: WhereLoop<bool>(condition, a, b, result); break;
         }
         GC.KeepAlive(condition);

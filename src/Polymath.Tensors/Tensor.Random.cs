@@ -56,7 +56,8 @@ public sealed partial class Tensor
     {
         RequireFloat(DType, op);
         CheckWritable();
-        var buffer = IsContiguous && Off == 0 && Storage.Length == Numel ? this : Empty((int[])Sh.Clone(), DType);
+        // 16-bit tensors draw in float32 and round on the copy in.
+        var buffer = IsContiguous && Off == 0 && Storage.Length == Numel && DType.HasKernels() ? this : Empty((int[])Sh.Clone(), DType.HasKernels() ? DType : DType.Float32);
         fill(Gen(generator), buffer);
         if (!ReferenceEquals(buffer, this))
             CopyRaw(buffer);
@@ -78,6 +79,8 @@ public sealed partial class Tensor
     public static Tensor Bernoulli(int[] shape, double p, DType dtype = DType.Float32, Generator? generator = null)
     {
         var t = Empty((int[])shape.Clone(), RequireFloat(dtype, "bernoulli"));
+        if (dtype.IsLowPrecision())
+            return Bernoulli(shape, p, DType.Float32, generator).To(dtype); // 0 and 1 are exact in 16 bits
         if (dtype == DType.Float32)
             Gen(generator).FillBernoulli(t.Data<float>(), p);
         else

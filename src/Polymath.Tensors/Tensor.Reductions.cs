@@ -22,7 +22,7 @@ public sealed partial class Tensor
     /// <summary>Mean over <paramref name="dims"/> (all when empty).</summary>
     public Tensor Mean(int[] dims, bool keepDim = false)
     {
-        var x = DType.IsFloatingPoint() ? this : To(DType.Float32);
+        var x = DType.HasKernels() ? this : To(DType.Float32);
         long count = ReducedCount(dims);
         return x.Sum(dims, keepDim).Div(count);
     }
@@ -81,6 +81,7 @@ public sealed partial class Tensor
             case DType.Float32: Reduction.ArgExtremum(max, moved.Data<float>(), moved.Off, rows, n, idx); break;
             case DType.Float64: Reduction.ArgExtremum(max, moved.Data<double>(), moved.Off, rows, n, idx); break;
             case DType.Int64: Reduction.ArgExtremum(max, moved.Data<long>(), moved.Off, rows, n, idx); break;
+            case DType.BFloat16 or DType.Float16: var asFloat = moved.To(DType.Float32); Reduction.ArgExtremum(max, asFloat.Data<float>(), 0, rows, n, idx); break;
             default: var asLong = moved.To(DType.Int64); Reduction.ArgExtremum(max, asLong.Data<long>(), 0, rows, n, idx); break;
         }
         GC.KeepAlive(moved); // its pooled array must outlive the kernel above
@@ -94,7 +95,7 @@ public sealed partial class Tensor
     public Tensor Var(int[]? dims = null, bool unbiased = true, bool keepDim = false)
     {
         dims ??= [];
-        var x = DType.IsFloatingPoint() ? this : To(DType.Float32);
+        var x = DType.HasKernels() ? this : To(DType.Float32);
         var centered = x - x.Mean(dims, keepDim: true);
         long n = ReducedCount(dims);
         return centered.Square().Sum(dims, keepDim).Div(Math.Max(0, n - (unbiased ? 1 : 0)));
@@ -169,7 +170,7 @@ public sealed partial class Tensor
     {
         string op = kind switch { ReduceKind.Sum => "sum", ReduceKind.Prod => "prod", ReduceKind.Max => "amax", _ => "amin" };
         int[] rd = NormalizeDims(dims, op);
-        var x = DType == DType.Bool ? To(DType.Int64) : this;
+        var x = DType == DType.Bool ? To(DType.Int64) : DType.IsLowPrecision() ? To(DType.Float32) : this; // 16-bit sums accumulate in float32
         var keptShape = (int[])x.Sh.Clone();
         foreach (int d in rd)
             keptShape[d] = 1;
@@ -276,7 +277,7 @@ public sealed partial class Tensor
     {
         string op = log ? "log_softmax" : "softmax";
         int d = ShapeUtil.WrapDim(dim, Rank, op);
-        var x = DType.IsFloatingPoint() ? this : To(DType.Float32);
+        var x = DType.HasKernels() ? this : To(DType.Float32);
         bool last = Rank == 0 || d == Rank - 1;
         var rows = (last ? x.Detach() : x.Detach().Transpose(d, -1)).Contiguous();
         var y = Empty(rows.Shape, x.DType);

@@ -377,13 +377,59 @@ public sealed partial class Tensor
                 case Storage<double> s: StridedCopy.Copy(src.Data<double>(), Sh, src.St, src.Off, s.Data, St, Off); break;
                 case Storage<long> s: StridedCopy.Copy(src.Data<long>(), Sh, src.St, src.Off, s.Data, St, Off); break;
                 case Storage<bool> s: StridedCopy.Copy(src.Data<bool>(), Sh, src.St, src.Off, s.Data, St, Off); break;
+                case Storage<BFloat16> s: StridedCopy.Copy(src.Data<BFloat16>(), Sh, src.St, src.Off, s.Data, St, Off); break;
+                case Storage<Half> s: StridedCopy.Copy(src.Data<Half>(), Sh, src.St, src.Off, s.Data, St, Off); break;
             }
             GC.KeepAlive(src); // its pooled array must outlive the copy
+            return;
+        }
+        if (DType.IsLowPrecision() || src.DType.IsLowPrecision())
+        {
+            CopyConvertLowPrecision(src);
             return;
         }
         long n = Numel;
         for (long i = 0; i < n; i++)
             SetFlat(i, src.GetFlat(i));
+    }
+
+    // float32 <-> 16-bit conversions run the vector kernels on dense data; other pairs go through float32
+    // (exact for every 16-bit value, and float64 → 16-bit rounds through float32 as PyTorch does).
+    private void CopyConvertLowPrecision(Tensor src)
+    {
+        int n = (int)Numel;
+        bool dense = IsContiguous && src.IsContiguous;
+        if (dense && DType.IsLowPrecision() && src.DType == DType.Float32)
+        {
+            LowPrecision.FromFloat(src.Data<float>(), src.Off, Storage.Array, Off, n);
+            GC.KeepAlive(src);
+            return;
+        }
+        if (dense && src.DType.IsLowPrecision() && DType == DType.Float32)
+        {
+            LowPrecision.ToFloat(src.Storage.Array, src.Off, Data<float>(), Off, n);
+            GC.KeepAlive(src);
+            return;
+        }
+        // Any other pair or layout: a dense float32 copy in between.
+        var mid = Empty((int[])Sh.Clone(), DType.Float32);
+        if (src.DType.IsLowPrecision())
+            mid.CopyConvertLowPrecision(src.Detach().Contiguous());
+        else
+            mid.CopyRaw(src);
+        if (!DType.IsLowPrecision())
+        {
+            CopyRaw(mid);
+            return;
+        }
+        if (IsContiguous)
+            LowPrecision.FromFloat(mid.Data<float>(), 0, Storage.Array, Off, n);
+        else
+        {
+            var dense16 = Empty((int[])Sh.Clone(), DType);
+            LowPrecision.FromFloat(mid.Data<float>(), 0, dense16.Storage.Array, 0, n);
+            CopyRaw(dense16);
+        }
     }
 
     /// <summary>Splits into pieces of <paramref name="splitSize"/> along <paramref name="dim"/> (the last may be smaller); views.</summary>

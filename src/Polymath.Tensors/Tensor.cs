@@ -180,7 +180,9 @@ public sealed partial class Tensor
         {
             throw new ArgumentException($"Backward: gradient shape {ShapeUtil.Format(gradient.Sh)} does not match tensor shape {ShapeUtil.Format(Sh)}.");
         }
-        Engine.Backward(this, gradient.DType == DType ? gradient : gradient.To(DType), retainGraph);
+        // Backward rules run in the dtypes the forward chose; autocast does not apply to them (as in PyTorch).
+        using (Amp.Autocast.Disable())
+            Engine.Backward(this, gradient.DType == DType ? gradient : gradient.To(DType), retainGraph);
     }
 
     /// <summary>A new leaf sharing this tensor's data, cut off from the graph.</summary>

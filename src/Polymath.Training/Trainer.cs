@@ -65,6 +65,15 @@ public sealed class TrainerOptions
     /// <summary>Clip the global gradient norm to this before each step (null: no clipping).</summary>
     public double? GradClipNorm { get; set; }
 
+    /// <summary>
+    /// Mixed precision: forward passes and losses (training and validation) run inside
+    /// <c>Autocast.Enable(AutocastDType)</c> (BFloat16 or Float16); the parameters stay float32. Null: plain float32.
+    /// </summary>
+    public DType? AutocastDType { get; set; }
+
+    /// <summary>Loss scaling (e.g. <c>Polymath.Scale.Amp.GradScaler</c>, needed for float16): null steps plainly.</summary>
+    public ILossScaler? LossScaler { get; set; }
+
     /// <summary>Stops training cleanly (after saving) when it fires.</summary>
     public CancellationToken CancellationToken { get; set; }
 
@@ -259,8 +268,7 @@ public sealed class Trainer
                     b++;
                     continue;
                 }
-                var output = model.Call(x);
-                var lossT = lossFn(output, y);
+                var (output, lossT) = ForwardAndLoss(model, lossFn, x, y);
                 double lv = lossT.Item();
                 if (!double.IsFinite(lv))
                 {
@@ -270,7 +278,8 @@ public sealed class Trainer
                     return Finish(StopReason.NonFiniteLoss,
                         $"loss is {lv.ToString(CultureInfo.InvariantCulture)} at step {failed} (epoch {epochIndex + 1}, batch {b + 1}); training stopped without applying it; {where}.", failed);
                 }
-                (accum > 1 ? lossT / accum : lossT).Backward();
+                var toBackward = accum > 1 ? lossT / accum : lossT;
+                (Options.LossScaler?.Scale(toBackward) ?? toBackward).Backward();
                 using (Tensor.NoGrad())
                     trainAcc.Update(output.Detach(), y);
                 trainAcc.AddLoss(lv);
@@ -281,8 +290,18 @@ public sealed class Trainer
                 if (micro == accum || b == batches)
                 {
                     if (Options.GradClipNorm is double clip)
+                    {
+                        Options.LossScaler?.Unscale(optimizer); // clip the true gradients, not the scaled ones
                         GradClip.ClipGradNorm(model.Parameters(), clip);
-                    optimizer.Step();
+                    }
+                    if (Options.LossScaler is { } scaler)
+                    {
+                        if (!scaler.Step(optimizer))
+                            ctx.PendingLog["skipped_steps"] = ctx.PendingLog.GetValueOrDefault("skipped_steps") + 1; // Inf/NaN gradient: no update
+                        scaler.Update();
+                    }
+                    else
+                        optimizer.Step();
                     optimizer.ZeroGrad();
                     ctx.Step++;
                     double meanStep = stepLoss / micro;
@@ -363,6 +382,20 @@ public sealed class Trainer
         return Finish(StopReason.Completed, $"trained {ctx.Epoch} epochs ({ctx.Step} steps).");
     }
 
+    private (Tensor Output, Tensor Loss) ForwardAndLoss(Module<Tensor, Tensor> model, Func<Tensor, Tensor, Tensor> lossFn, Tensor x, Tensor y)
+    {
+        if (Options.AutocastDType is not { } dt)
+        {
+            var plain = model.Call(x);
+            return (plain, lossFn(plain, y));
+        }
+        using (Amp.Autocast.Enable(dt))
+        {
+            var output = model.Call(x);
+            return (output, lossFn(output, y));
+        }
+    }
+
     /// <summary>Runs <paramref name="model"/> over <paramref name="data"/> in evaluation mode without gradients.</summary>
     /// <param name="model">The model (left in evaluation mode).</param>
     /// <param name="loss">The loss function, or null to skip the loss.</param>
@@ -378,9 +411,13 @@ public sealed class Trainer
             foreach (var (x, y) in data)
             {
                 Options.CancellationToken.ThrowIfCancellationRequested();
-                var output = model.Call(x);
-                if (loss is not null)
-                    acc.AddLoss(loss(output, y).Item());
+                Tensor output;
+                using (Options.AutocastDType is { } dt ? Amp.Autocast.Enable(dt) : Amp.Autocast.Current)
+                {
+                    output = model.Call(x);
+                    if (loss is not null)
+                        acc.AddLoss(loss(output, y).Item());
+                }
                 acc.Update(output, y);
             }
         }

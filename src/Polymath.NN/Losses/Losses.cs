@@ -39,6 +39,8 @@ public static class Losses
             throw new ArgumentException($"{op}: label_smoothing must be in [0, 1], got {labelSmoothing}.");
         if (!input.DType.IsFloatingPoint())
             throw new ArgumentException($"{op}: input must be floating point, got {input.DType.Name()}.");
+        if (input.DType.IsLowPrecision())
+            input = input.To(DType.Float32); // losses run in float32 (the autocast policy), whatever the logits' dtype
         if (input.Rank == 1)
         {
             // Unbatched: [C] with a scalar class index or [C] probabilities.
@@ -101,6 +103,8 @@ public static class Losses
         CheckReduction(op, reduction);
         if (!input.DType.IsFloatingPoint())
             throw new ArgumentException($"{op}: input must be floating point, got {input.DType.Name()}.");
+        if (input.DType.IsLowPrecision())
+            input = input.To(DType.Float32); // losses run in float32 (the autocast policy), whatever the logits' dtype
         if (input.Rank == 1)
         {
             var r = Nll(input.Unsqueeze(0), target.Unsqueeze(0), weight, ignoreIndex, reduction);
@@ -169,6 +173,8 @@ public static class Losses
     {
         CheckReduction("mse_loss", reduction);
         CheckSameShape("mse_loss", input, target);
+        if (input.DType.IsLowPrecision())
+            input = input.To(DType.Float32);
         return Reduce("mse_loss", (input - target).Square(), reduction);
     }
 

@@ -25,6 +25,9 @@ public class Node
     internal bool Released => _backward is null;
 
     /// <summary>Remembers a tensor the backward rule reads, so an in-place write to it is detected.</summary>
+    /// <summary>The tensors this node keeps for its backward rule.</summary>
+    internal IEnumerable<Tensor> SavedTensors => _saved.Select(s => s.Tensor);
+
     internal Tensor Save(Tensor t)
     {
         _saved.Add((t, t.Storage.Version));
