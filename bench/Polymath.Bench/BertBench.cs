@@ -1,6 +1,5 @@
 using Polymath.Models.Bert;
 using Polymath.NN;
-using Polymath.NN.Optim;
 
 namespace Polymath.Bench;
 
@@ -16,20 +15,7 @@ internal static class BertBench
 
     public static BenchCase Case(bool quick, double warmS)
     {
-        var settings = quick ? new MeasureSettings(1, 0.05, 2, 5, 1, warmS) : new MeasureSettings(3, 2.0, 10, 60, 1, warmS);
-        var c = new BenchCase
-        {
-            Name = "train_bert_mlm",
-            Group = "training",
-            Ours = () => Step(settings),
-            Peer = PeerKind.TorchWorkload,
-            Workload = "bert_mlm",
-            WorkloadScript = "bert_mlm.py",
-            WorkloadSteps = quick ? 3 : 20,
-            WorkloadWarmup = quick ? 1 : 3,
-            Batch = Batch * Context, // per token: samples_per_s reads as tokens per second
-            PeakRss = true,
-        };
+        var c = PretrainStepBench.Case("train_bert_mlm", "bert_mlm", Batch * Context, quick, warmS, Step);
         c.Info.Add(new("unit_of_batch", "tokens (32 sequences x 128, 586 labelled)"));
         c.Info.Add(new("model", "BERT 4x128, 4 heads, feed-forward 512, vocab 2000, tied decoder"));
         c.Info.Add(new("optimizer", "adamw lr 1e-3 wd 0.1 + clip 1.0"));
@@ -44,8 +30,6 @@ internal static class BertBench
             VocabSize = Vocab, HiddenSize = 128, NumHiddenLayers = 4, NumAttentionHeads = 4, IntermediateSize = 512, MaxPositionEmbeddings = Context,
             HiddenDropoutProb = 0, AttentionProbsDropoutProb = 0,
         });
-        var opt = new AdamW(model.Parameters().Where(p => p.Rank >= 2), 1e-3, 0.9, 0.99, 1e-8, 0.1);
-        opt.AddParamGroup(model.Parameters().Where(p => p.Rank < 2), new Dictionary<string, double> { ["weight_decay"] = 0 });
         var g = new Generator(1234);
         var ids = new long[Batch * Context];
         g.FillRandInt(ids, 5, Vocab);
@@ -56,12 +40,6 @@ internal static class BertBench
         var mask = Tensor.Ones([Batch, Context], DType.Int64);
         var x = Tensor.From(ids, Batch, Context);
         var y = Tensor.From(labels, Batch, Context);
-        return Harness.Measure(() =>
-        {
-            opt.ZeroGrad();
-            model.Loss(x, y, mask).Backward();
-            GradClip.ClipGradNorm(model.Parameters(), 1.0);
-            opt.Step();
-        }, s);
+        return PretrainStepBench.Measure(model, 1e-3, () => model.Loss(x, y, mask), s);
     }
 }

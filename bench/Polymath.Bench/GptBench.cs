@@ -1,6 +1,5 @@
 using Polymath.Models.Gpt;
 using Polymath.NN;
-using Polymath.NN.Optim;
 
 namespace Polymath.Bench;
 
@@ -15,20 +14,7 @@ internal static class GptBench
 
     public static BenchCase Case(bool quick, double warmS)
     {
-        var settings = quick ? new MeasureSettings(1, 0.05, 2, 5, 1, warmS) : new MeasureSettings(3, 2.0, 10, 60, 1, warmS);
-        var c = new BenchCase
-        {
-            Name = "train_gpt_char",
-            Group = "training",
-            Ours = () => Step(settings),
-            Peer = PeerKind.TorchWorkload,
-            Workload = "gpt_char",
-            WorkloadScript = "gpt_char.py",
-            WorkloadSteps = quick ? 3 : 20,
-            WorkloadWarmup = quick ? 1 : 3,
-            Batch = Batch * Context, // per token: samples_per_s reads as tokens per second
-            PeakRss = true,
-        };
+        var c = PretrainStepBench.Case("train_gpt_char", "gpt_char", Batch * Context, quick, warmS, Step);
         c.Info.Add(new("unit_of_batch", "tokens (32 sequences x 128)"));
         c.Info.Add(new("model", "GPT 4x128, 4 heads, context 128, vocab 65, tied"));
         c.Info.Add(new("optimizer", "adamw lr 2e-3 wd 0.1 + clip 1.0"));
@@ -39,9 +25,6 @@ internal static class GptBench
     {
         Random.Seed(1234);
         var model = new GptModel(new GptConfig { VocabSize = Vocab, ContextLength = Context, EmbeddingDim = 128, Layers = 4, Heads = 4 });
-        var decay = model.Parameters().Where(p => p.Rank >= 2).ToList();
-        var opt = new AdamW(decay, 2e-3, 0.9, 0.99, 1e-8, 0.1);
-        opt.AddParamGroup(model.Parameters().Where(p => p.Rank < 2), new Dictionary<string, double> { ["weight_decay"] = 0 });
         var g = new Generator(1234);
         var xs = new long[Batch * Context];
         var ys = new long[Batch * Context];
@@ -49,12 +32,6 @@ internal static class GptBench
         g.FillRandInt(ys, 0, Vocab);
         var x = Tensor.From(xs, Batch, Context);
         var y = Tensor.From(ys, Batch, Context);
-        return Harness.Measure(() =>
-        {
-            opt.ZeroGrad();
-            model.Loss(x, y).Backward();
-            GradClip.ClipGradNorm(model.Parameters(), 1.0);
-            opt.Step();
-        }, s);
+        return PretrainStepBench.Measure(model, 2e-3, () => model.Loss(x, y), s);
     }
 }
