@@ -21,6 +21,20 @@ public static class HtmlReport
     /// <param name="Markers">Draw a circle at every point even when there are more than 60.</param>
     public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points, IReadOnlyList<double>? Errors = null, bool Markers = false);
 
+    /// <summary>The page's head, styles, title and the open settings table with its rows (the caller closes it).</summary>
+    public static void AppendHead(StringBuilder sb, string title, IEnumerable<(string Name, string Value)> summary)
+    {
+        sb.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>")
+          .Append(E(title)).Append("</title>\n<style>\n")
+          .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
+          .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
+          .Append("th{background:#f4f4f4}td.k{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1em}")
+          .Append("figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}\n</style>\n</head>\n<body>\n<h1>")
+          .Append(E(title)).Append("</h1>\n<table>\n");
+        foreach (var (k, v) in summary)
+            sb.Append("<tr><td class=\"k\">").Append(E(k)).Append("</td><td class=\"k\">").Append(E(v)).Append("</td></tr>\n");
+    }
+
     /// <summary>Renders the report.</summary>
     /// <param name="title">Page title.</param>
     /// <param name="summary">Rows of the summary table (name, value).</param>
@@ -32,15 +46,7 @@ public static class HtmlReport
         IReadOnlyList<(long Step, double Loss)> stepLosses, long[,]? confusion = null, IReadOnlyList<string>? classNames = null)
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>")
-          .Append(E(title)).Append("</title>\n<style>\n")
-          .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
-          .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
-          .Append("th{background:#f4f4f4}td.k{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1em}")
-          .Append("figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}\n</style>\n</head>\n<body>\n<h1>")
-          .Append(E(title)).Append("</h1>\n<table>\n");
-        foreach (var (k, v) in summary)
-            sb.Append("<tr><td class=\"k\">").Append(E(k)).Append("</td><td class=\"k\">").Append(E(v)).Append("</td></tr>\n");
+        AppendHead(sb, title, summary);
         sb.Append("</table>\n<div class=\"charts\">\n");
         sb.Append(Chart("Training loss by step", "step", [new Series("train loss", Downsample(stepLosses.Select(p => ((double)p.Step, p.Loss)).ToList(), 600))]));
         var lossSeries = new List<Series>();

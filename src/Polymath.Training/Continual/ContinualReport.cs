@@ -21,15 +21,7 @@ public static class ContinualReport
     public static string Render(string title, IEnumerable<(string Name, string Value)> summary, IReadOnlyList<string> taskNames, IReadOnlyList<ContinualResult> results)
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>")
-          .Append(E(title)).Append("</title>\n<style>\n")
-          .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}")
-          .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
-          .Append("th{background:#f4f4f4}td.k{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1em}")
-          .Append("figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}\n</style>\n</head>\n<body>\n<h1>")
-          .Append(E(title)).Append("</h1>\n<table>\n");
-        foreach (var (k, v) in summary)
-            sb.Append("<tr><td class=\"k\">").Append(E(k)).Append("</td><td class=\"k\">").Append(E(v)).Append("</td></tr>\n");
+        HtmlReport.AppendHead(sb, title, summary);
         sb.Append("</table>\n");
 
         sb.Append("<h2>After each task</h2>\n<p>A<sub>i</sub> = mean<sub>j≤i</sub> R[i,j]; F<sub>i</sub> = mean<sub>j&lt;i</sub> (max<sub>l&lt;i</sub> R[l,j] − R[i,j]) ")
