@@ -115,6 +115,43 @@ public class DatasetGenerationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TfimQmcFileHoldsZSnapshotsOfALongChain()
+    {
+        // 40 sites is beyond exact diagonalisation; the checks are the free-fermion energy and the snapshots' ⟨Z₀Z₂₀⟩
+        // against the file's own correlator table, at a gapped ordered field and a gapped disordered one.
+        using var dir = new TempDirectory();
+        var options = new TfimDatasetOptions
+        {
+            Sites = 40, Fields = [0.4, 1.8], ShotsPerBasis = 2000, Periodic = true, Seed = 9, Method = TfimSamplingMethod.ClusterQmc, BetaPerSite = 0.5,
+        };
+        string path = TfimDatasetGenerator.Generate(options, dir.Path);
+        using var z = new TfimSnapshotDataset(path, MeasurementBasis.Z);
+        Assert.Equal(4000, z.Count);
+        Assert.Equal([40], z[0][0].Shape);
+        var tensors = SafeTensors.Load(path);
+        Assert.False(tensors.ContainsKey("x_snapshots"));
+        Assert.False(tensors.ContainsKey("amplitudes"));
+        Assert.Contains("Z-basis snapshots only", Assert.Throws<InvalidDataException>(() => new TfimSnapshotDataset(path, MeasurementBasis.X)).Message);
+        for (int f = 0; f < 2; f++)
+        {
+            double h = options.Fields[f];
+            double exact = Polymath.Quantum.SpinChains.TransverseFieldIsingPeriodicGroundEnergy(40, 1, h);
+            output.WriteLine($"h={h}: QMC energy {z.Energies[f]:F3}, free fermions {exact:F3}; zz(0,20) {tensors["zz"][f, 0, 20].Item<double>():F4}");
+            // The per-snapshot energy has a spread of ~√n; 2000 nearly independent shots give an error of ~0.15.
+            Assert.True(Math.Abs(z.Energies[f] - exact) < 0.6, $"h={h}: QMC energy {z.Energies[f]} vs {exact}");
+            double zz = Enumerable.Range(f * 2000, 2000).Average(i => (double)(z[i][0][0].Item<float>() * z[i][0][20].Item<float>()));
+            Assert.Equal(zz, tensors["zz"][f, 0, 20].Item<double>(), 9);
+        }
+        Assert.True(tensors["zz"][0, 0, 20].Item<double>() > 0.9, "h = 0.4 is ordered: far spins agree");
+        Assert.True(Math.Abs(tensors["zz"][1, 0, 20].Item<double>()) < 0.1, "h = 1.8 is disordered: far spins are uncorrelated");
+        using var again = new TempDirectory();
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(TfimDatasetGenerator.Generate(options, again.Path)));
+        Assert.Contains("for the qmc method", Assert.Throws<ArgumentException>(() => TfimDatasetGenerator.Generate(options with { Sites = 5000 }, dir.Path)).Message);
+        Assert.Contains("BetaPerSite", Assert.Throws<ArgumentException>(() => TfimDatasetGenerator.Generate(options with { BetaPerSite = 0 }, dir.Path)).Message);
+        Assert.Contains("for the exact method", Assert.Throws<ArgumentException>(() => TfimDatasetGenerator.Generate(options with { Method = TfimSamplingMethod.Exact }, dir.Path)).Message);
+    }
+
+    [Fact]
     public void BadInputFailsBeforeAnyFileIsWritten()
     {
         using var dir = new TempDirectory();

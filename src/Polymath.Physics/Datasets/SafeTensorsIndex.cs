@@ -63,6 +63,9 @@ internal sealed class SafeTensorsIndex : IDisposable
 
     public long[] Shape(string name) => Entry(name).Shape;
 
+    /// <summary>Whether the file holds a tensor named <paramref name="name"/>.</summary>
+    public bool Contains(string name) => _entries.ContainsKey(name);
+
     /// <summary>Reads bytes of tensor <paramref name="name"/> from byte <paramref name="offset"/> within it.</summary>
     public void Read(string name, long offset, Span<byte> destination)
     {

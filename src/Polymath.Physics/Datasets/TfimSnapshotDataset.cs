@@ -23,6 +23,8 @@ public sealed class TfimSnapshotDataset : Dataset<Tensor[]>, IDisposable
             if (!_file.Metadata.TryGetValue("format", out var format) || format != TfimDatasetGenerator.Format)
                 throw new InvalidDataException($"dataset file {_file.Path}: format '{format}' is not {TfimDatasetGenerator.Format}");
             _tensor = basis == MeasurementBasis.X ? "x_snapshots" : "z_snapshots";
+            if (!_file.Contains(_tensor))
+                throw new InvalidDataException($"dataset file {_file.Path}: no {_tensor} (a file made by cluster QMC holds Z-basis snapshots only)");
             var shape = _file.Entry(_tensor, "U8").Shape;
             Fields = _file.ReadAll<double>("field", "F64");
             Energies = _file.ReadAll<double>("energy", "F64");

@@ -24,11 +24,10 @@ public sealed class TfimClusterQmc
 {
     private readonly ChainRandom _random;
     private readonly sbyte[] _spinAtZero;
-    private readonly List<double>[] _kinks;
+    private readonly GrowableTimes[] _kinks;
 
     // Per-sweep work space, reused: each site's cut times, the spin of each segment, union-find parents.
-    private readonly List<double>[] _cuts;
-    private readonly List<bool>[] _cutIsKink;
+    private readonly GrowableTimes[] _cuts;
     private readonly int[] _segmentOffset;
     private sbyte[] _segmentSpin = new sbyte[256];
     private int[] _parent = new int[256];
@@ -56,9 +55,8 @@ public sealed class TfimClusterQmc
         Beta = beta;
         _random = new ChainRandom(seed, stream);
         _spinAtZero = Enumerable.Repeat((sbyte)1, sites).ToArray();
-        _kinks = Enumerable.Range(0, sites).Select(_ => new List<double>()).ToArray();
-        _cuts = Enumerable.Range(0, sites).Select(_ => new List<double>()).ToArray();
-        _cutIsKink = Enumerable.Range(0, sites).Select(_ => new List<bool>()).ToArray();
+        _kinks = Enumerable.Range(0, sites).Select(_ => new GrowableTimes()).ToArray();
+        _cuts = Enumerable.Range(0, sites).Select(_ => new GrowableTimes()).ToArray();
         _segmentOffset = new int[sites + 1];
     }
 
@@ -82,6 +80,14 @@ public sealed class TfimClusterQmc
 
     /// <summary>Kinks (spin flips in imaginary time) on all sites now.</summary>
     public int KinkCount => _kinks.Sum(k => k.Count);
+
+    /// <summary>Kinks on site <paramref name="site"/> now; its mean over sweeps is β h ⟨Xᵢ⟩.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A site outside [0, n).</exception>
+    public int SiteKinkCount(int site)
+    {
+        if ((uint)site >= (uint)Sites) throw new ArgumentOutOfRangeException(nameof(site), site, $"TFIM QMC: site {site} outside [0, {Sites})");
+        return _kinks[site].Count;
+    }
 
     /// <summary>Runs <paramref name="count"/> cluster sweeps.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative count.</exception>
@@ -111,9 +117,12 @@ public sealed class TfimClusterQmc
     public sbyte[] RandomSnapshot()
     {
         var s = new sbyte[Sites];
-        Snapshot(NextDouble() * Beta, s);
+        Snapshot(NextSnapshotTime(), s);
         return s;
     }
+
+    /// <summary>An imaginary time drawn uniformly from [0, β) with 48 random bits, from this chain's stream.</summary>
+    public double NextSnapshotTime() => Math.Min(NextDouble() * Beta, Math.BitDecrement(Beta));
 
     /// <summary>The current configuration's estimate of ⟨Xᵢ⟩ averaged over sites: kinks/(β h n); 1 at h = 0 is undefined, so NaN.</summary>
     public double TransverseMagnetizationEstimate() => Field > 0 ? KinkCount / (Beta * Field * Sites) : double.NaN;
@@ -125,7 +134,7 @@ public sealed class TfimClusterQmc
         int total = 0;
         for (int i = 0; i < n; i++)
         {
-            MergeCuts(_kinks[i], _cuts[i], _cutIsKink[i]);
+            MergeCuts(_kinks[i], _cuts[i]);
             _segmentOffset[i] = total;
             total += Math.Max(1, _cuts[i].Count);
         }
@@ -136,8 +145,8 @@ public sealed class TfimClusterQmc
         for (int i = 0; i < n; i++)
         {
             // Segment k spans [c_k, c_{k+1}); the last one wraps through β to c_0 and holds the spin at τ = 0.
-            var isKink = _cutIsKink[i];
-            int offset = _segmentOffset[i], m = isKink.Count;
+            var isKink = _cuts[i].IsKink;
+            int offset = _segmentOffset[i], m = _cuts[i].Count;
             sbyte s = _spinAtZero[i];
             if (m == 0) _segmentSpin[offset] = s;
             for (int k = 0; k < m; k++)
@@ -155,13 +164,13 @@ public sealed class TfimClusterQmc
         for (int b = 0; b < bonds; b++)
         {
             int i = b, j = (b + 1) % n;
-            var ci = _cuts[i];
-            var cj = _cuts[j];
-            int pi = 0, pj = 0;
+            var ci = _cuts[i].Times;
+            var cj = _cuts[j].Times;
+            int pi = 0, pj = 0, mi = _cuts[i].Count, mj = _cuts[j].Count;
             for (double t = Exponential(rate); t < Beta; t += Exponential(rate))
             {
-                while (pi < ci.Count && ci[pi] <= t) pi++;
-                while (pj < cj.Count && cj[pj] <= t) pj++;
+                while (pi < mi && ci[pi] <= t) pi++;
+                while (pj < mj && cj[pj] <= t) pj++;
                 int a = SegmentAt(i, pi), c = SegmentAt(j, pj);
                 if (_segmentSpin[a] * _segmentSpin[c] == sign) Union(a, c);
             }
@@ -173,17 +182,17 @@ public sealed class TfimClusterQmc
         for (int k = 0; k < total; k++) _segmentSpin[k] *= _flip[Find(k)];
         for (int i = 0; i < n; i++)
         {
-            var cuts = _cuts[i];
+            var cuts = _cuts[i].Times;
             var kinks = _kinks[i];
             kinks.Clear();
-            int offset = _segmentOffset[i], m = cuts.Count;
+            int offset = _segmentOffset[i], m = _cuts[i].Count;
             sbyte last = _segmentSpin[offset + Math.Max(1, m) - 1];
             _spinAtZero[i] = last;
             sbyte before = last;
             for (int k = 0; k < m; k++)
             {
                 sbyte after = _segmentSpin[offset + k];
-                if (after != before) kinks.Add(cuts[k]);
+                if (after != before) kinks.Add(cuts[k], true);
                 before = after;
             }
         }
@@ -198,21 +207,20 @@ public sealed class TfimClusterQmc
         return m == 0 ? offset : offset + (cutsBefore == 0 ? m - 1 : cutsBefore - 1);
     }
 
-    private void MergeCuts(List<double> kinks, List<double> cuts, List<bool> isKink)
+    private void MergeCuts(GrowableTimes kinks, GrowableTimes cuts)
     {
         cuts.Clear();
-        isKink.Clear();
-        int k = 0;
+        int k = 0, m = kinks.Count;
+        var times = kinks.Times;
         if (Field > 0)
         {
             for (double t = Exponential(Field); t < Beta; t += Exponential(Field))
             {
-                while (k < kinks.Count && kinks[k] <= t) { cuts.Add(kinks[k++]); isKink.Add(true); }
-                cuts.Add(t);
-                isKink.Add(false);
+                while (k < m && times[k] <= t) cuts.Add(times[k++], true);
+                cuts.Add(t, false);
             }
         }
-        while (k < kinks.Count) { cuts.Add(kinks[k++]); isKink.Add(true); }
+        while (k < m) cuts.Add(times[k++], true);
     }
 
     private int Find(int k)
@@ -234,15 +242,36 @@ public sealed class TfimClusterQmc
         else if (b < a) _parent[a] = b;
     }
 
-    private static int CountAtOrBefore(List<double> sorted, double t)
+    private static int CountAtOrBefore(GrowableTimes sorted, double t)
     {
         int lo = 0, hi = sorted.Count;
         while (lo < hi)
         {
             int mid = (lo + hi) >> 1;
-            if (sorted[mid] <= t) lo = mid + 1; else hi = mid;
+            if (sorted.Times[mid] <= t) lo = mid + 1; else hi = mid;
         }
         return lo;
+    }
+
+    // A site's sorted imaginary times with a kink flag each, in arrays that only grow (no per-sweep allocation).
+    private sealed class GrowableTimes
+    {
+        public double[] Times = new double[16];
+        public bool[] IsKink = new bool[16];
+        public int Count;
+
+        public void Clear() => Count = 0;
+
+        public void Add(double time, bool isKink)
+        {
+            if (Count == Times.Length)
+            {
+                Array.Resize(ref Times, Count * 2);
+                Array.Resize(ref IsKink, Count * 2);
+            }
+            Times[Count] = time;
+            IsKink[Count++] = isKink;
+        }
     }
 
     // A uniform double in [0, 1) with 48 random bits (two 24-bit draws), so waiting times are not visibly quantised.
@@ -252,7 +281,8 @@ public sealed class TfimClusterQmc
         return (hi * 16777216.0 + lo) / 281474976710656.0;
     }
 
-    private double Exponential(double rate) => -Math.Log(1 - NextDouble()) / rate;
+    // Waiting times from one 24-bit draw: the tail is cut at 16.6/rate (probability 6e-8), far below statistical noise.
+    private double Exponential(double rate) => -Math.Log(1 - (double)_random.NextFloat()) / rate;
 
     private static void Ensure<T>(ref T[] array, int length)
     {
