@@ -87,7 +87,7 @@ internal static class Help
                 Console.WriteLine("""
                     Usage: polymath demo [--sizes L,L,...] [--temperatures MIN:MAX:COUNT] [--samples N] [--model dense|cnn]
                                          [--train-windows ORDERED_MAX:DISORDERED_MIN] [--epochs N] [--networks N]
-                                         [--chain-sizes n,n,...|none] [--shots N] [--chain-networks N]
+                                         [--chain-sizes n,n,...|none] [--chain-method qmc|exact] [--shots N] [--chain-networks N]
                                          [--seed S] [--out DIR] [--threads N] [--progress auto|plain]
                            polymath demo mlp [--steps N] [--lr X] [--seed S] [--threads N]
 
@@ -101,8 +101,9 @@ internal static class Help
                          (bootstrap and network-spread errors) and extrapolate T*(L) = T_c + a/L; fit (T_c, nu) by
                          the data collapse of the output curves, with a jackknife over the networks in its error
                          (the headline estimate when it converges);
-                      3b. the same for the transverse-field Ising chain: exact ground states (Lanczos), Z-basis
-                         snapshots published as a second dataset, dense classifiers, h_c (exact 1);
+                      3b. the same for the transverse-field Ising chain: Z-basis snapshots of its ground state (cluster
+                         QMC at beta = 2n, or exact Lanczos ground states) published as a second dataset, dense
+                         classifiers, h_c (exact 1);
                       4. write DIR/model/report.html (output vs T, crossings, extrapolation, energy, |m|, C, chi and
                          Binder cumulant with error bars), publish weights, results and report as a versioned model,
                          and print the estimate against the exact 2/ln(1+sqrt 2).
@@ -116,7 +117,9 @@ internal static class Help
                       --train-windows A:B     ordered training window T <= A, disordered T >= B (default 1.9:2.7)
                       --epochs N              epochs per network (default 12; more when the data is small)
                       --networks N            independently initialised networks per size (default 4)
-                      --chain-sizes n,...     chain lengths of the quantum step (default 6,8,10,12; 4 to 24; none skips it)
+                      --chain-sizes n,...     chain lengths of the quantum step (default 16,32,64; 4 to 1024 by QMC,
+                                              4 to 24 exactly; none skips it)
+                      --chain-method M        qmc (default: continuous-time cluster QMC) or exact (Lanczos)
                       --shots N               Z snapshots per field of the quantum step (default 500)
                       --chain-networks N      networks per chain length (default 4)
                       --seed S                seeds simulation, networks and bootstrap (default 2017)
@@ -154,7 +157,8 @@ internal static class Help
                         epochs: 12
                         networks: 8
                       chain:                        # or chain: none
-                        sizes: [6, 8, 10, 12]
+                        sizes: [16, 32, 64, 128]
+                        method: qmc                 # or exact (Lanczos, n <= 24)
                         shots: 500
                         networks: 4
                     Unknown keys, wrong types, an unknown model, a temperature <= 0, an empty range and a lattice

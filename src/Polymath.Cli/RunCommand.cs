@@ -1,4 +1,5 @@
 using System.Globalization;
+using Polymath.Physics;
 using Polymath.Physics.Learning;
 using YamlDotNet.RepresentationModel;
 
@@ -113,8 +114,14 @@ internal static class RunCommand
                 o = o with { ChainSizes = [] };
             else
             {
-                var chain = yaml.Keys(n, "chain", ["sizes", "shots", "networks"]);
+                var chain = yaml.Keys(n, "chain", ["sizes", "method", "shots", "networks"]);
                 if (chain.TryGetValue("sizes", out var v)) o = o with { ChainSizes = yaml.IntList(v, "chain.sizes") };
+                if (chain.TryGetValue("method", out v))
+                {
+                    string name = yaml.String(v, "chain.method");
+                    try { o = o with { ChainMethod = TfimSamplingMethods.Parse(name) }; }
+                    catch (ArgumentException) { throw new UsageException($"config file '{path}' line {v.Start.Line}: chain.method: unknown method '{name}'; use qmc or exact.", "run"); }
+                }
                 if (chain.TryGetValue("shots", out v)) o = o with { Shots = (int)yaml.Long(v, "chain.shots", 1, 1_000_000) };
                 if (chain.TryGetValue("networks", out v)) o = o with { ChainNetworks = (int)yaml.Long(v, "chain.networks", 1, 100) };
             }

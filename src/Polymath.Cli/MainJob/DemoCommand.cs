@@ -13,7 +13,7 @@ namespace Polymath.Cli;
 internal static class DemoCommand
 {
     private static readonly string[] Options =
-        ["--sizes", "--temperatures", "--samples", "--model", "--train-windows", "--epochs", "--networks", "--chain-sizes", "--shots", "--chain-networks",
+        ["--sizes", "--temperatures", "--samples", "--model", "--train-windows", "--epochs", "--networks", "--chain-sizes", "--chain-method", "--shots", "--chain-networks",
          "--seed", "--out", "--threads", "--progress"];
 
     public static int Run(string[] argv, CancellationToken cancel)
@@ -50,7 +50,7 @@ internal static class DemoCommand
         if (result.Study.FixedNu is { } fit)
             Console.WriteLine(string.Create(inv, $"  extrapolation (ν = 1): T_c = {fit.Critical.ToString(4)} ({(fit.Critical.Value / tc - 1) * 100:+0.00;-0.00}%, {fit.Critical.Deviations(tc):F1} σ)"));
         if (result.Collapse is { } c && double.IsFinite(c.Critical.Value))
-            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(4)}, ν = {c.Nu.ToString(3)} (exact ν = 1; networks' jackknife {c.CriticalNetworkError:F4} in T_c, {c.NuNetworkError:F3} in ν)") +
+            Console.WriteLine(string.Create(inv, $"  data collapse: T_c = {c.Critical.ToString(4)}, ν = {c.Nu.ToString(3)} (exact ν = 1; jackknife over networks {c.CriticalNetworkError:F4}, over sizes {c.CriticalSizeError:F4} in T_c)") +
                 (c.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
         if (result.Chain is { } chain)
         {
@@ -59,7 +59,7 @@ internal static class DemoCommand
             if (chain.Study.FixedNu is { } cf)
                 Console.WriteLine(string.Create(inv, $"  chain extrapolation (ν = 1): h_c = {cf.Critical.ToString(4)} ({(cf.Critical.Value - 1) * 100:+0.0;-0.0}%)"));
             if (chain.Collapse is { } cc && double.IsFinite(cc.Critical.Value))
-                Console.WriteLine(string.Create(inv, $"  chain data collapse: h_c = {cc.Critical.ToString(4)}, ν = {cc.Nu.ToString(3)}") +
+                Console.WriteLine(string.Create(inv, $"  chain data collapse: h_c = {cc.Critical.ToString(4)}, ν = {cc.Nu.ToString(3)} (jackknife over networks {cc.CriticalNetworkError:F4}, over sizes {cc.CriticalSizeError:F4} in h_c)") +
                     (cc.AtRangeEdge ? "; at the edge of its search range: not determined by these curves" : ""));
             if (IsingPhasePipeline.PrimaryEstimate(chain.Study, chain.Collapse) is { } hc)
                 Console.WriteLine(string.Create(inv, $"h_c estimate: {hc.Value.ToString(4)} ({hc.Method}; exact 1: {(hc.Value.Value - 1) * 100:+0.00;-0.00}%, {hc.Value.Deviations(1):F1} σ)"));
@@ -94,6 +94,10 @@ internal static class DemoCommand
         PhaseClassifierKind model;
         try { model = PhaseClassifierKinds.Parse(modelName); }
         catch (ArgumentException) { throw new UsageException($"--model: unknown model '{modelName}'; known models: {string.Join(", ", PhaseClassifierKinds.Names)}.", "demo"); }
+        string chainMethodName = args.Value("--chain-method") ?? TfimSamplingMethods.Name(d.ChainMethod);
+        TfimSamplingMethod chainMethod;
+        try { chainMethod = TfimSamplingMethods.Parse(chainMethodName); }
+        catch (ArgumentException) { throw new UsageException($"--chain-method: unknown method '{chainMethodName}'; use qmc or exact.", "demo"); }
         double below = d.OrderedMax, above = d.DisorderedMin;
         if (args.Value("--train-windows") is { } w)
         {
@@ -109,7 +113,7 @@ internal static class DemoCommand
             Model = model, OrderedMax = below, DisorderedMin = above,
             Epochs = args.Int("--epochs", 1, 10_000) ?? d.Epochs,
             Networks = args.Int("--networks", 1, 100) ?? d.Networks,
-            ChainSizes = chainSizes,
+            ChainSizes = chainSizes, ChainMethod = chainMethod,
             Shots = args.Int("--shots", 1, 1_000_000) ?? d.Shots,
             ChainNetworks = args.Int("--chain-networks", 1, 100) ?? d.ChainNetworks,
             Seed = (ulong)(args.Int("--seed", 0, int.MaxValue) ?? (int)d.Seed),

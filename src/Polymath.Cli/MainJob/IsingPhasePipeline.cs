@@ -96,7 +96,7 @@ internal static class IsingPhasePipeline
         var collapse = study.Sizes.Count >= 2 ? DataCollapse.FitEnsemble(study.Sizes, (2.0, 2.6), (0.4, 2.5)) : null;
         progress.End(stage, fit is null ? $"T* = {study.Sizes[0].Crossing.ToString(4)} (one size: no extrapolation)" : $"T_c = {fit.Critical.ToString(4)}");
 
-        // 3b. The quantum chain: exact ground states, Z-basis snapshots published as a second dataset, dense classifiers.
+        // 3b. The quantum chain: Z-basis snapshots (cluster QMC or exact ground states) published as a second dataset, dense classifiers.
         ChainResult? chain = null;
         if (options.ChainSizes.Count > 0)
         {
@@ -105,14 +105,17 @@ internal static class IsingPhasePipeline
             if (Directory.Exists(chainDir)) Directory.Delete(chainDir, recursive: true);
             Directory.CreateDirectory(chainDir);
             double[] fields = DemoOptions.ChainFields();
-            stage = $"ground states of the transverse-field Ising chain n = {string.Join(", ", options.ChainSizes)}";
+            bool qmc = options.ChainMethod == TfimSamplingMethod.ClusterQmc;
+            stage = $"{(qmc ? "cluster QMC of" : "ground states of")} the transverse-field Ising chain n = {string.Join(", ", options.ChainSizes)}";
             var chainSink = progress.Begin(stage, (long)options.ChainSizes.Count * fields.Length);
             int chainDone = 0;
             foreach (int n in options.ChainSizes.Order())
             {
                 int before = chainDone;
-                TfimDatasetGenerator.Generate(new TfimDatasetOptions { Sites = n, Fields = fields, ShotsPerBasis = options.Shots, Periodic = true, IncludeAmplitudes = false, Seed = options.Seed },
-                    chainDir, new Reporter<int>(k => chainSink.Report(before + k)), cancel);
+                TfimDatasetGenerator.Generate(new TfimDatasetOptions
+                    {
+                        Sites = n, Fields = fields, ShotsPerBasis = options.Shots, Periodic = true, IncludeAmplitudes = false, Seed = options.Seed, Method = options.ChainMethod,
+                    }, chainDir, new Reporter<int>(k => chainSink.Report(before + k)), cancel);
                 chainDone += fields.Length;
             }
             progress.End(stage, $"{fields.Length} fields in [{fields[0].ToString(Inv)}, {fields[^1].ToString(Inv)}], {options.Shots} Z snapshots each");
@@ -206,8 +209,8 @@ internal static class IsingPhasePipeline
     private static object ChainMetadata(DemoOptions o, string tag) => new
     {
         title = "Transverse-field Ising chain snapshots across the quantum phase transition",
-        description = string.Create(Inv, $"Z- and X-basis measurement snapshots of the exact ground state of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ (periodic chains, n = {string.Join(", ", o.ChainSizes)}) " +
-            $"at {DemoOptions.ChainFields().Length} fields in [0.2, 2.0], {o.Shots} shots per basis, by Polymath.Physics (Lanczos; seed {o.Seed})."),
+        description = string.Create(Inv, $"{ChainSource(o)} of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ (periodic chains, n = {string.Join(", ", o.ChainSizes)}) " +
+            $"at {DemoOptions.ChainFields().Length} fields in [0.2, 2.0], {o.Shots} shots per basis, by Polymath.Physics (seed {o.Seed})."),
         creators = new[] { new { name = "Polymath", type = "Organization" } },
         license = "CC-BY-4.0",
         keywords = new[] { "transverse-field-ising", "quantum-phase-transition", "snapshots", "physics", "safetensors" },
@@ -215,10 +218,16 @@ internal static class IsingPhasePipeline
         version = tag,
     };
 
+    private static string ChainSource(DemoOptions o) => o.ChainMethod == TfimSamplingMethod.ClusterQmc
+        ? "Z-basis measurement snapshots from continuous-time cluster QMC at β = 2n (Rieger & Kawashima 1999)"
+        : "Z- and X-basis measurement snapshots of the exact (Lanczos) ground state";
+
     private static string ChainCard(DemoOptions o, double[] fields, string tag) =>
-        $"# Transverse-field Ising chain snapshots ({tag})\n\nMade by `polymath demo`: exact (Lanczos) ground states of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ on periodic chains, " +
-        string.Create(Inv, $"n = {string.Join(", ", o.ChainSizes)}, at the fields {string.Join(", ", fields)}; {o.Shots} snapshots per field in the Z and X bases, seed {o.Seed}.\n\n") +
-        "Files: `tfim-n{n}.safetensors` (`field`, `energy`, `z_snapshots` and `x_snapshots` U8 [F, S, n], `zz`, `x`) with the parameters in `__metadata__`, and `tfim-n{n}.json`.\n";
+        $"# Transverse-field Ising chain snapshots ({tag})\n\nMade by `polymath demo`: {ChainSource(o)} of H = −Σ ZᵢZᵢ₊₁ − h Σ Xᵢ on periodic chains, " +
+        string.Create(Inv, $"n = {string.Join(", ", o.ChainSizes)}, at the fields {string.Join(", ", fields)}; {o.Shots} snapshots per field and basis, seed {o.Seed}.\n\n") +
+        (o.ChainMethod == TfimSamplingMethod.ClusterQmc
+            ? "Files: `tfim-n{n}.safetensors` (`field`, `energy`, `z_snapshots` U8 [F, S, n], `zz`, `x`; energy, zz and x are QMC estimates) with the parameters in `__metadata__`, and `tfim-n{n}.json`.\n"
+            : "Files: `tfim-n{n}.safetensors` (`field`, `energy`, `z_snapshots` and `x_snapshots` U8 [F, S, n], `zz`, `x`) with the parameters in `__metadata__`, and `tfim-n{n}.json`.\n");
 
     private static object ModelMetadata(DemoOptions o, string tag, string data) => new
     {
@@ -265,6 +274,7 @@ internal static class IsingPhasePipeline
         static JsonObject? Collapse(CollapseFit? c) => c is null ? null : new JsonObject
         {
             ["critical"] = Est(c.Critical), ["nu"] = Est(c.Nu), ["critical_network_error"] = c.CriticalNetworkError, ["nu_network_error"] = c.NuNetworkError,
+            ["critical_size_error"] = c.CriticalSizeError, ["nu_size_error"] = c.NuSizeError,
             ["networks"] = c.Networks, ["cost_per_point"] = c.CostPerPoint, ["points"] = c.Points, ["at_range_edge"] = c.AtRangeEdge,
         };
         var sizes = new JsonArray();
@@ -292,6 +302,7 @@ internal static class IsingPhasePipeline
             ["chain"] = chain is null ? null : new JsonObject
             {
                 ["dataset"] = chain.DatasetAddress, ["exact_critical_field"] = TransverseFieldIsing.CriticalField,
+                ["method"] = o.ChainMethod == TfimSamplingMethod.ClusterQmc ? "cluster QMC, beta = 2n" : "exact ground state (Lanczos)",
                 ["sizes"] = new JsonArray(chain.Study.Sizes.Select(r => (JsonNode?)new JsonObject
                 {
                     ["n"] = r.Size, ["crossing"] = Est(r.Crossing), ["bootstrap_error"] = r.BootstrapError, ["network_error"] = r.NetworkError,
