@@ -75,7 +75,8 @@ public class DemoPipelineTests
     [InlineData("--temperatures", "3.5:1.5:11", "is empty")]
     [InlineData("--temperatures", "1.5:3.5:0", "is empty")]
     [InlineData("--sizes", "8,0", "L = 0 is outside")]
-    [InlineData("--chain-sizes", "6,40", "n = 40 is outside")]
+    [InlineData("--chain-sizes", "6,2000", "n = 2000 is outside [4, 1024] (cluster QMC)")]
+    [InlineData("--chain-method", "dmrg", "--chain-method: unknown method 'dmrg'")]
     [InlineData("--shots", "2", "--shots: 2 is below 8")]
     public void BadInputIsRefusedBeforeAnyWork(string option, string value, string expected)
     {

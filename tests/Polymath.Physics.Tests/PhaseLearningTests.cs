@@ -142,7 +142,7 @@ public class PhaseLearningTests
 }
 
 /// <summary>Data collapse on curves that collapse exactly.</summary>
-public class DataCollapseTests
+public class DataCollapseTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void CollapseRecoversTcAndNuOfExactScalingCurves()
@@ -191,6 +191,28 @@ public class DataCollapseTests
         // The central value is the plain collapse of the ensemble's curves; only the error grows.
         var plain = DataCollapse.Fit(sizes, (2.1, 2.5), (0.5, 2.0));
         Assert.Equal(plain.Critical.Value, fit.Critical.Value);
+    }
+
+    [Fact]
+    public void SizeJackknifeSeesCorrectionsToScaling()
+    {
+        // Exact scaling curves (T_c = 2.27, ν = 1) for L = 8, 16, 32, 64: the jackknife over sizes has nothing to see.
+        // Add a correction to scaling, T*(L) = T_c + 2/L² (0.031 at L = 8): the collapse is pulled off 2.27 and the
+        // jackknife over sizes must grow enough that the total error covers the pull.
+        var grid = Enumerable.Range(0, 81).Select(i => 1.5 + 0.025 * i).ToArray();
+        List<PhaseSizeResult> Sizes(double correction) => new[] { 8, 16, 32, 64 }.Select(l =>
+        {
+            var c = grid.Select(t => 1 / (1 + Math.Exp(-(t - 2.27 - correction / (l * l)) * l / 1.5))).ToArray();
+            return new PhaseSizeResult(l, grid, c, grid.Select(_ => 0.002).ToArray(), new Estimate(2.27, 0.01), 0, 0, [], 1, 0, new Polymath.NN.Sequential(), [c]);
+        }).ToList();
+        var clean = DataCollapse.FitEnsemble(Sizes(0), (2.1, 2.5), (0.5, 2.0));
+        var pulled = DataCollapse.FitEnsemble(Sizes(2), (2.1, 2.5), (0.5, 2.0));
+        output.WriteLine($"clean {clean.Critical} (sizes {clean.CriticalSizeError:F4}); corrected {pulled.Critical} (sizes {pulled.CriticalSizeError:F4})");
+        Assert.True(clean.CriticalSizeError < 0.002, $"clean curves: size jackknife {clean.CriticalSizeError}");
+        Assert.True(pulled.CriticalSizeError > 3 * clean.CriticalSizeError + 0.002, $"size jackknife {pulled.CriticalSizeError} did not see the correction");
+        Assert.True(Math.Abs(pulled.Critical.Value - 2.27) < 2 * pulled.Critical.Error, $"{pulled.Critical} does not cover 2.27");
+        // Two sizes: no jackknife over sizes.
+        Assert.Equal(0, DataCollapse.FitEnsemble(Sizes(2).Take(2).ToList(), (2.1, 2.5), (0.5, 2.0)).CriticalSizeError);
     }
 
     [Fact]
