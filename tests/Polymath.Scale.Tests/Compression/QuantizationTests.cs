@@ -149,11 +149,13 @@ public sealed class QuantizationTests
         var net = new LeNet5(generator: new Generator(3));
         var calib = new[] { TestUtil.Randn(20, 8, 1, 28, 28), TestUtil.Randn(21, 8, 1, 28, 28) };
         var q = Quantization.QuantizeStatic(net, calib);
-        // conv1+relu, pool, conv2+relu, pool, flatten, fc1+relu, fc2+relu, fc3
-        Assert.Equal(["QuantizedConv2d", "MaxPool2d", "QuantizedConv2d", "MaxPool2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
+        // conv1+relu+pool, conv2+relu+pool, flatten, fc1+relu, fc2+relu, fc3
+        Assert.Equal(["QuantizedConv2d", "QuantizedConv2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
             Enumerable.Range(0, q.Count).Select(i => q[i].GetType().Name).ToArray());
         Assert.True(((QuantizedConv2d)q[0]).FuseRelu);
-        Assert.False(((QuantizedLinear)q[7]).FuseRelu);
+        Assert.Equal(2, ((QuantizedConv2d)q[0]).Pool);
+        Assert.Equal(2, ((QuantizedConv2d)q[1]).Pool);
+        Assert.False(((QuantizedLinear)q[5]).FuseRelu);
         // The first layer's input range is the calibration data's range (min/max observer).
         var all = calib.SelectMany(c => c.ToArray()).ToArray();
         Assert.Equal(QuantParams.FromRange(all.Min(), all.Max()), ((QuantizedConv2d)q[0]).InputParams);
