@@ -95,11 +95,7 @@ internal static class CompressCommand
         Action<Module>? validate = sub == "distill" ? null : m =>
         {
             if (sub == "quantize" && mode == "dynamic" && m is LstmClassifier)
-            {
-                if (outPath is not null)
-                    throw new UsageException("--out: the compressed-model file holds chains of Linear/Conv2d layers; an int8 LSTM classifier cannot be saved yet.", "compress");
                 return;
-            }
             LayerSequence.Of(m);
         };
         var setup = Prepare(checkpoint, modelArg, datasetArg, dataDirArg, epochs, trainLimit, testLimit, batchSize, lr, seed, speedReps, validate, cancel);
@@ -338,26 +334,18 @@ internal static class CompressCommand
         }
         double acc1 = Accuracy(q, s.Test);
         var ms = MsPer1000([model, q], s.Test, s.SpeedReps);
-        long bytes1 = q is Sequential chain ? CompressedSafetensors.Serialize(chain).Length : TensorBytes(q);
+        // The int8 LSTM classifier is one module, saved as a one-layer chain.
+        var saved = q as Sequential ?? new Sequential(q);
+        long bytes1 = CompressedSafetensors.Serialize(saved).Length;
         PrintTable([
             new Row($"float32 {s.ModelName}", bytes0, acc0, ms[0]),
             new Row($"int8 {mode}", bytes1, acc1, ms[1]),
         ]);
         Console.WriteLine($"int8 kernel: {Int8Gemm.ActiveKernel} ({Int8Gemm.Describe()})");
         Console.WriteLine($"accuracy change: {(100 * (acc1 - acc0)).ToString("+0.00;-0.00", Inv)} points");
-        if (q is Sequential saved)
-            Save(outPath, saved, s, "int8-" + mode);
+        Save(outPath, saved, s, "int8-" + mode);
         return 0;
     }
-
-    // Bytes of the tensors an int8 module holds (int8 weights, float32 scales, biases and float layers), for modules the
-    // compressed-model file cannot hold yet (the int8 LSTM classifier).
-    private static long TensorBytes(Module m) => m.Modules().Sum(x => x switch
-    {
-        QuantizedLinear l => (long)l.InFeatures * l.OutFeatures + 4L * l.OutFeatures * (l.BiasValues is null ? 1 : 2),
-        QuantizedLstm => 0,
-        _ => 4 * x.Parameters(recurse: false).Sum(p => p.Numel),
-    });
 
     private static int Distill(Setup s, int hidden, double temperature, double alpha, string? outPath, CancellationToken cancel)
     {
