@@ -39,6 +39,25 @@ public sealed class CompressCliTests : IDisposable
     }
 
     [Fact]
+    public void DynamicQuantizeOfAnLstmSavesAFileThatLoadsAndGivesTheSameOutputs()
+    {
+        if (!HasMnist()) return;
+        string path = Path.Combine(_dir, "lstm-int8.safetensors");
+        var (code, output, err) = CliRunner.Run("compress", "quantize", "--model", "lstm", "--mode", "dynamic", "--train-limit", "64", "--test-limit", "40",
+            "--speed-reps", "1", "--out", path);
+        Assert.True(code == 0, err + output);
+        Assert.Contains("int8 dynamic", output);
+        var model = CompressedSafetensors.Load(path, out var extra);
+        Assert.Equal("int8-dynamic", extra["compression"]);
+        var lstm = Assert.IsType<QuantizedLstmClassifier>(Assert.Single(model.Children()));
+        Assert.Null(lstm.Lstm.Input.InputParams);
+        // Loading the saved bytes again gives the same outputs, bit for bit.
+        var again = CompressedSafetensors.Load(path, out _);
+        var x = Polymath.Tensor.Randn([2, 1, 28, 28], Polymath.DType.Float32, new Polymath.Generator(1));
+        Assert.Equal(model.Call(x).ToArray(), again.Call(x).ToArray());
+    }
+
+    [Fact]
     public void StructuredPruneShrinksTheModel()
     {
         if (!HasMnist()) return;
