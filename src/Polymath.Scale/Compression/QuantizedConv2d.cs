@@ -276,7 +276,8 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
     }
 
     // One row of C·kH·kW bytes per output position (row stride PaddedK, tail zeroed), read from the zero-point-padded
-    // image [C, hp, wp], so no tap needs a bounds check.
+    // image [C, hp, wp], so no tap needs a bounds check. The loops run tap row by tap row, so the inner loop is a plain
+    // strided copy along one input row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void Im2Col(byte[] xq, int hp, int wp, int ho, int wo, byte[] a)
     {
@@ -288,22 +289,29 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
         fixed (byte* src = xq)
         fixed (byte* dstBase = a)
         {
-            for (int oh = 0; oh < ho; oh++)
-                for (int ow = 0; ow < wo; ow++)
+            for (int ci = 0; ci < c; ci++)
+                for (int i = 0; i < kh; i++)
                 {
-                    byte* rowStart = dstBase + (long)(oh * wo + ow) * kp;
-                    byte* dst = rowStart;
-                    for (int ci = 0; ci < c; ci++)
-                        for (int i = 0; i < kh; i++, dst += kw)
-                        {
-                            byte* s = src + (long)(ci * hp + oh * sh + i * dh) * wp + ow * sw;
-                            if (fast)
-                                *(ulong*)dst = *(ulong*)s; // the bytes past kw are overwritten next (or zeroed below)
-                            else
-                                for (int j = 0; j < kw; j++) dst[j] = s[j * dw];
-                        }
-                    for (int t = k; t < kp; t++) rowStart[t] = 0;
+                    int tap = (ci * kh + i) * kw;
+                    // An 8-byte move spills 8 − kW bytes past its tap row: into the next tap row (written after it) or
+                    // the padding, but for the last tap row it could reach the next position's first taps (already
+                    // written), so that one copies exactly.
+                    bool wide = fast && tap + 8 <= kp;
+                    for (int oh = 0; oh < ho; oh++)
+                    {
+                        byte* s = src + (long)(ci * hp + oh * sh + i * dh) * wp;
+                        byte* dst = dstBase + (long)oh * wo * kp + tap;
+                        if (wide)
+                            for (int ow = 0; ow < wo; ow++, dst += kp)
+                                *(ulong*)dst = *(ulong*)(s + ow * sw);
+                        else
+                            for (int ow = 0; ow < wo; ow++, dst += kp)
+                                for (int j = 0; j < kw; j++) dst[j] = s[ow * sw + j * dw];
+                    }
                 }
+            if (kp > k)
+                for (int r = 0; r < ho * wo; r++)
+                    for (int t = k; t < kp; t++) dstBase[(long)r * kp + t] = 0;
         }
     }
 

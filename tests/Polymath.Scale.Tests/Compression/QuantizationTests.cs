@@ -109,6 +109,8 @@ public sealed class QuantizationTests
     [InlineData(3, 2, 1, 1)]  // stride 2, padding 1: the 8-byte im2col path
     [InlineData(3, 1, 2, 2)]  // dilation 2: the tap-by-tap path
     [InlineData(9, 1, 4, 1)]  // kernel wider than 8
+    [InlineData(1, 1, 0, 1)]  // 1×1: each 8-byte move spills over 7 later taps; the last ones copy exactly
+    [InlineData(2, 1, 1, 1)]
     public void QuantizedConv2dMatchesTheFloatConvolutionOnQuantizedValues(int kernel, int stride, int padding, int dilation)
     {
         var conv = new Conv2d(3, 5, kernel, stride: stride, padding: padding, dilation: dilation, generator: new Generator(8));
