@@ -9,7 +9,8 @@ using Polymath.Data;
 namespace Polymath.Scale.Compression;
 
 /// <summary>
-/// Saves and loads compressed models (a Sequential of int8 and float layers) as safetensors. Quantized weights are
+/// Saves and loads compressed models (a Sequential of int8 and float layers, including the dynamic int8
+/// <see cref="QuantizedLstm"/> and <see cref="QuantizedLstmClassifier"/>) as safetensors. Quantized weights are
 /// stored as <c>I8</c> tensors next to their <c>F32</c> per-channel <c>weight_scale</c>, with the calibrated
 /// <c>input_scale</c> (F32) and <c>input_zero_point</c> (I32) when the layer is static, as
 /// <c>&lt;layer index&gt;.&lt;name&gt;</c>. The architecture (layer types and hyper-parameters) is JSON under the

@@ -118,7 +118,8 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
         bool direct = UsesDirect(ho, wo);
         int[]? expanded = direct ? _direct ??= Int8DirectConv.Expand(Packed.Weights, cout, c, kh, kw) : null;
         int wop = Int8DirectConv.PaddedWidth(wo);
-        int accLength = direct ? (cout + Int8DirectConv.Lanes - 1) / Int8DirectConv.Lanes * Int8DirectConv.Lanes * ho * wop : hw * cout;
+        // +8 on the im2col path: the pooled epilogue loads 8 channels at a time, past the last position when C_out < 8.
+        int accLength = direct ? (cout + Int8DirectConv.Lanes - 1) / Int8DirectConv.Lanes * Int8DirectConv.Lanes * ho * wop : hw * cout + 8;
         // Engine-allocated output: large buffers come from its pool, so repeated calls do not fault in fresh pages.
         var result = Tensor.Empty([n, cout, po, pwo], DType.Float32);
         var y = result.Data<float>();
@@ -336,7 +337,9 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
     }
 
     // Max over each k×k window of acc [positions, C_out] (floor mode), then scale: y is [C_out, ho/k, wo/k]. Channels
-    // go 8 at a time as vectors (acc rows are contiguous in the channel), then scatter to their planes.
+    // go 8 at a time as vectors (acc rows are contiguous in the channel), then scatter to their planes; with fewer than
+    // 8 left, the lanes past C_out hold the next position's sums (acc has 8 spare values at its end; scale and offset
+    // are padded) and are not stored.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DequantizePooled(int[] acc, int ho, int wo, int k, int cout, float[] scale, float[] offset, bool relu, float[] y, int at)
     {
@@ -352,8 +355,7 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
                 {
                     float* dst = py + at + (long)i * pwo + j;
                     int* win = pa + ((long)i * k * wo + j * k) * cout;
-                    int co = 0;
-                    for (; co + 8 <= cout; co += 8)
+                    for (int co = 0; co < cout; co += 8)
                     {
                         var m = Vector256.Create(int.MinValue);
                         for (int a = 0; a < k; a++)
@@ -362,17 +364,8 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
                         var v = Vector256.ConvertToSingle(m) * Vector256.Load(ps + co) + Vector256.Load(pof + co);
                         if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
                         v.Store(tmp);
-                        for (int t = 0; t < 8; t++)
+                        for (int t = 0, end = Math.Min(8, cout - co); t < end; t++)
                             dst[(co + t) * planeOut] = tmp[t];
-                    }
-                    for (; co < cout; co++)
-                    {
-                        int m = int.MinValue;
-                        for (int a = 0; a < k; a++)
-                            for (int b = 0; b < k; b++)
-                                m = Math.Max(m, win[((long)a * wo + b) * cout + co]);
-                        float v = m * scale[co] + offset[co];
-                        dst[co * planeOut] = relu ? Math.Max(v, 0f) : v;
                     }
                 }
         }
