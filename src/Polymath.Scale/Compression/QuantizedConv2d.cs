@@ -172,7 +172,7 @@ public sealed class QuantizedConv2d : Module<Tensor, Tensor>
 
     /// <summary>True when <see cref="Forward"/> uses <see cref="Int8DirectConv"/> for an output of <paramref name="ho"/>×<paramref name="wo"/>.</summary>
     /// <exception cref="PlatformNotSupportedException"><see cref="Path"/> is Direct and the kernel cannot run this layer here.</exception>
-    internal bool UsesDirect(int ho, int wo) => Path switch
+    public bool UsesDirect(int ho, int wo) => Path switch
     {
         Int8ConvPath.Direct => Int8DirectConv.Supports(KernelSize, Stride, Dilation) ? true
             : throw new PlatformNotSupportedException($"QuantizedConv2d: the direct int8 kernel needs AVX-VNNI, stride 1, dilation 1 and a kernel at most 8 wide " +
