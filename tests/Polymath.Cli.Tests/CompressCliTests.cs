@@ -25,9 +25,12 @@ public sealed class CompressCliTests : IDisposable
         if (!HasMnist()) return; // the data set is beside the checkout in CI; nothing to check without it
         string path = Path.Combine(_dir, "mlp-int8.safetensors");
         var (code, output, err) = CliRunner.Run("compress", "quantize", "--model", "mlp", "--train-limit", "600", "--test-limit", "300",
-            "--calibration", "128", "--speed-reps", "1", "--out", path);
+            "--calibration", "128", "--speed-reps", "1", "--out", path, "--profile");
         Assert.True(code == 0, err + output);
         Assert.Contains("int8 static", output);
+        // --profile: each layer of both chains, the int8 ones named with their fused steps.
+        Assert.Contains("per-layer time, float32 mlp", output);
+        Assert.Contains("int8 linear 784->512 +relu", output);
         Assert.Contains("size ratio", output);
         var model = CompressedSafetensors.Load(path, out var extra);
         Assert.Equal("mlp", extra["model"]);
