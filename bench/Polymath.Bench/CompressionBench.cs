@@ -24,6 +24,35 @@ internal static class CompressionBench
             self = new BenchCase { Name = $"int8_{model}_infer_b1000", Group = "int8", Peer = PeerKind.None, Ours = () => Inference(self!, model, heavy) };
             yield return self;
         }
+        BenchCase? conv = null;
+        conv = new BenchCase { Name = "int8_lenet5_conv1_b1000", Group = "int8", Peer = PeerKind.None, Ours = () => FirstConv(conv!, heavy) };
+        yield return conv;
+    }
+
+    // LeNet-5's first convolution with its ReLU and 2×2 max-pool on a batch of 1000: the int8 layer as conversion
+    // builds it (the direct kernel where the CPU has AVX-VNNI), against the im2col path and the float32 layers.
+    private static Measurement FirstConv(BenchCase holder, MeasureSettings s)
+    {
+        var target = holder;
+        var layer = new NN.Conv2d(1, 6, 5, padding: 2, generator: new Generator(1234));
+        var x = Suite.Randn([1000, 1, 28, 28], 5);
+        var p = QuantParams.FromRange(-3, 3);
+        var auto = QuantizedConv2d.FromFloat(layer, p, fuseRelu: true, pool: 2);
+        var im2col = QuantizedConv2d.FromFloat(layer, p, fuseRelu: true, pool: 2);
+        im2col.Path = Int8ConvPath.Im2Col;
+        Measurement ours, viaIm2Col, fp;
+        using (Tensor.NoGrad())
+        {
+            ours = Harness.Measure(() => auto.Call(x), s);
+            viaIm2Col = Harness.Measure(() => im2col.Call(x), s);
+            fp = Harness.Measure(() => Functional.MaxPool2d(layer.Call(x).Relu(), 2), s);
+        }
+        target.Info.Add(new("path", auto.UsesDirect(28, 28) ? "direct" : "im2col"));
+        target.Info.Add(new("im2col_s", viaIm2Col.MedianS));
+        target.Info.Add(new("ratio_vs_im2col", viaIm2Col.MedianS / ours.MedianS));
+        target.Info.Add(new("float32_s", fp.MedianS));
+        target.Info.Add(new("ratio_vs_float32", fp.MedianS / ours.MedianS));
+        return ours;
     }
 
     private static Measurement Int8Gemm(BenchCase holder, int n, MeasureSettings s)

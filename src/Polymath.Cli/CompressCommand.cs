@@ -78,7 +78,10 @@ internal static class CompressCommand
         int studentHidden = args.Int("--student-hidden", 1, 100_000) ?? 32;
         double temperature = args.Double("--temperature", 1e-3, 1000) ?? 4;
         double alpha = args.Double("--alpha", 0, 1) ?? 0.9;
-        args.End(ValueOptions);
+        bool profile = args.Flag("--profile");
+        args.End([.. ValueOptions, "--profile"]);
+        if (profile && sub != "quantize")
+            throw new UsageException("--profile is an option of 'compress quantize'.", "compress");
         if (sub == "prune" && method is not ("global" or "layer" or "structured"))
             throw new UsageException($"unknown --method '{method}'; valid: global, layer, structured.", "compress");
         if (sub == "quantize" && mode is not ("static" or "dynamic" or "qat"))
@@ -95,18 +98,14 @@ internal static class CompressCommand
         Action<Module>? validate = sub == "distill" ? null : m =>
         {
             if (sub == "quantize" && mode == "dynamic" && m is LstmClassifier)
-            {
-                if (outPath is not null)
-                    throw new UsageException("--out: the compressed-model file holds chains of Linear/Conv2d layers; an int8 LSTM classifier cannot be saved yet.", "compress");
                 return;
-            }
             LayerSequence.Of(m);
         };
         var setup = Prepare(checkpoint, modelArg, datasetArg, dataDirArg, epochs, trainLimit, testLimit, batchSize, lr, seed, speedReps, validate, cancel);
         return sub switch
         {
             "prune" => Prune(setup, method, sparsity, rounds, finetuneBatches, outPath, cancel),
-            "quantize" => QuantizeModel(setup, mode, observer, calibration, qatBatches, outPath, cancel),
+            "quantize" => QuantizeModel(setup, mode, observer, calibration, qatBatches, outPath, profile, cancel),
             _ => Distill(setup, studentHidden, temperature, alpha, outPath, cancel),
         };
     }
@@ -233,6 +232,53 @@ internal static class CompressCommand
         return samples.Select(s => s.Order().ElementAt(s.Count / 2)).ToArray();
     }
 
+    // Per-layer time: each layer of the chain is timed on its own over the same batches of 1000 as MsPer1000; the
+    // median over reps, per 1000 images.
+    private static void PrintProfile(string title, IReadOnlyList<(string Name, Module<Tensor, Tensor> Layer)> chain, Split data, int reps)
+    {
+        int n = Math.Min(data.Count, 5000);
+        var samples = chain.Select(_ => new List<double>()).ToArray();
+        var names = chain.Select(c => c.Name).ToArray();
+        using (Tensor.NoGrad())
+        {
+            for (int r = 0; r <= reps; r++) // pass 0 warms up
+            {
+                var per = new double[chain.Count];
+                for (int b = 0; b < n; b += 1000)
+                {
+                    var h = data.X.Narrow(0, b, Math.Min(1000, n - b));
+                    for (int i = 0; i < chain.Count; i++)
+                    {
+                        if (names[i].Length == 0) names[i] = Describe(chain[i].Layer, h);
+                        var sw = Stopwatch.StartNew();
+                        h = chain[i].Layer.Call(h);
+                        per[i] += sw.Elapsed.TotalMilliseconds * 1000 / n;
+                    }
+                }
+                if (r > 0)
+                    for (int i = 0; i < chain.Count; i++) samples[i].Add(per[i]);
+            }
+        }
+        var med = samples.Select(x => x.Order().ElementAt(x.Count / 2)).ToArray();
+        Console.WriteLine();
+        Console.WriteLine($"per-layer time, {title} (ms per 1000 images, median of {reps}; layers timed one at a time):");
+        for (int i = 0; i < chain.Count; i++)
+            Console.WriteLine($"  {names[i],-44} {med[i].ToString("F2", Inv),8}");
+        Console.WriteLine($"  {"sum",-44} {med.Sum().ToString("F2", Inv),8}");
+    }
+
+    // A short name for a layer of the int8 chain given its input: its type, the fused steps and the convolution's path.
+    private static string Describe(Module<Tensor, Tensor> layer, Tensor input) => layer switch
+    {
+        QuantizedConv2d c when input.Rank == 4 =>
+            $"int8 conv {c.InChannels}->{c.OutChannels}{(c.FuseRelu ? " +relu" : "")}{(c.Pool > 0 ? $" +pool{c.Pool}" : "")} " +
+            $"({(c.UsesDirect(OutSize(input.Size(2), c.KernelSize.H, c.Stride.H, c.Padding.H, c.Dilation.H), OutSize(input.Size(3), c.KernelSize.W, c.Stride.W, c.Padding.W, c.Dilation.W)) ? "direct" : "im2col")})",
+        QuantizedLinear l => $"int8 linear {l.InFeatures}->{l.OutFeatures}{(l.FuseRelu ? " +relu" : "")}",
+        _ => layer.TypeName,
+    };
+
+    private static int OutSize(int size, int kernel, int stride, int padding, int dilation) => (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+
     private static long FloatBytes(Module model) =>
         SafeTensors.Serialize(model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous())).Length;
 
@@ -308,7 +354,7 @@ internal static class CompressCommand
         return 0;
     }
 
-    private static int QuantizeModel(Setup s, string mode, string observerName, int calibration, int qatBatches, string? outPath, CancellationToken cancel)
+    private static int QuantizeModel(Setup s, string mode, string observerName, int calibration, int qatBatches, string? outPath, bool profile, CancellationToken cancel)
     {
         var model = s.Model;
         double acc0 = Accuracy(model, s.Test);
@@ -338,26 +384,26 @@ internal static class CompressCommand
         }
         double acc1 = Accuracy(q, s.Test);
         var ms = MsPer1000([model, q], s.Test, s.SpeedReps);
-        long bytes1 = q is Sequential chain ? CompressedSafetensors.Serialize(chain).Length : TensorBytes(q);
+        // The int8 LSTM classifier is one module, saved as a one-layer chain.
+        var saved = q as Sequential ?? new Sequential(q);
+        long bytes1 = CompressedSafetensors.Serialize(saved).Length;
         PrintTable([
             new Row($"float32 {s.ModelName}", bytes0, acc0, ms[0]),
             new Row($"int8 {mode}", bytes1, acc1, ms[1]),
         ]);
         Console.WriteLine($"int8 kernel: {Int8Gemm.ActiveKernel} ({Int8Gemm.Describe()})");
         Console.WriteLine($"accuracy change: {(100 * (acc1 - acc0)).ToString("+0.00;-0.00", Inv)} points");
-        if (q is Sequential saved)
-            Save(outPath, saved, s, "int8-" + mode);
+        if (profile)
+        {
+            // The float model as the chain of layers its forward runs (the LSTM classifier is one module: no chain).
+            var floatChain = model is LstmClassifier ? [("model", model)] : LayerSequence.Of(model);
+            var int8Chain = Enumerable.Range(0, saved.Count).Select(i => ("", saved[i])).ToList();
+            PrintProfile($"float32 {s.ModelName}", floatChain, s.Test, s.SpeedReps);
+            PrintProfile($"int8 {mode}", int8Chain, s.Test, s.SpeedReps);
+        }
+        Save(outPath, saved, s, "int8-" + mode);
         return 0;
     }
-
-    // Bytes of the tensors an int8 module holds (int8 weights, float32 scales, biases and float layers), for modules the
-    // compressed-model file cannot hold yet (the int8 LSTM classifier).
-    private static long TensorBytes(Module m) => m.Modules().Sum(x => x switch
-    {
-        QuantizedLinear l => (long)l.InFeatures * l.OutFeatures + 4L * l.OutFeatures * (l.BiasValues is null ? 1 : 2),
-        QuantizedLstm => 0,
-        _ => 4 * x.Parameters(recurse: false).Sum(p => p.Numel),
-    });
 
     private static int Distill(Setup s, int hidden, double temperature, double alpha, string? outPath, CancellationToken cancel)
     {

@@ -76,7 +76,8 @@ internal static class Help
                       --speed-reps N          timing repetitions, median reported (default 3)
                       --threads N             Polymath threads (default: all cores)
                       --out FILE              write the compressed model (safetensors with int8 weights and
-                                              quantization parameters)
+                                              quantization parameters; LSTM classifiers too, --mode dynamic)
+                      --profile               quantize: also print each layer's time, float32 and int8
                     Defaults: --sparsity 0.5, --rounds 3, --finetune-batches 200, --mode static, --observer minmax,
                     --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.9.
                     A model with a layer that cannot be quantized (BatchNorm, LSTM for static) is refused with the

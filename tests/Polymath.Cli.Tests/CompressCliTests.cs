@@ -25,9 +25,12 @@ public sealed class CompressCliTests : IDisposable
         if (!HasMnist()) return; // the data set is beside the checkout in CI; nothing to check without it
         string path = Path.Combine(_dir, "mlp-int8.safetensors");
         var (code, output, err) = CliRunner.Run("compress", "quantize", "--model", "mlp", "--train-limit", "600", "--test-limit", "300",
-            "--calibration", "128", "--speed-reps", "1", "--out", path);
+            "--calibration", "128", "--speed-reps", "1", "--out", path, "--profile");
         Assert.True(code == 0, err + output);
         Assert.Contains("int8 static", output);
+        // --profile: each layer of both chains, the int8 ones named with their fused steps.
+        Assert.Contains("per-layer time, float32 mlp", output);
+        Assert.Contains("int8 linear 784->512 +relu", output);
         Assert.Contains("size ratio", output);
         var model = CompressedSafetensors.Load(path, out var extra);
         Assert.Equal("mlp", extra["model"]);
@@ -36,6 +39,25 @@ public sealed class CompressCliTests : IDisposable
         var line = output.Split('\n').First(l => l.StartsWith("int8 static"));
         double ratio = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3].TrimEnd('x'), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(ratio > 3.5, line);
+    }
+
+    [Fact]
+    public void DynamicQuantizeOfAnLstmSavesAFileThatLoadsAndGivesTheSameOutputs()
+    {
+        if (!HasMnist()) return;
+        string path = Path.Combine(_dir, "lstm-int8.safetensors");
+        var (code, output, err) = CliRunner.Run("compress", "quantize", "--model", "lstm", "--mode", "dynamic", "--train-limit", "64", "--test-limit", "40",
+            "--speed-reps", "1", "--out", path);
+        Assert.True(code == 0, err + output);
+        Assert.Contains("int8 dynamic", output);
+        var model = CompressedSafetensors.Load(path, out var extra);
+        Assert.Equal("int8-dynamic", extra["compression"]);
+        var lstm = Assert.IsType<QuantizedLstmClassifier>(Assert.Single(model.Children()));
+        Assert.Null(lstm.Lstm.Input.InputParams);
+        // Loading the saved bytes again gives the same outputs, bit for bit.
+        var again = CompressedSafetensors.Load(path, out _);
+        var x = Polymath.Tensor.Randn([2, 1, 28, 28], Polymath.DType.Float32, new Polymath.Generator(1));
+        Assert.Equal(model.Call(x).ToArray(), again.Call(x).ToArray());
     }
 
     [Fact]

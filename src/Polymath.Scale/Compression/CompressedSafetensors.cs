@@ -9,7 +9,8 @@ using Polymath.Data;
 namespace Polymath.Scale.Compression;
 
 /// <summary>
-/// Saves and loads compressed models (a Sequential of int8 and float layers) as safetensors. Quantized weights are
+/// Saves and loads compressed models (a Sequential of int8 and float layers, including the dynamic int8
+/// <see cref="QuantizedLstm"/> and <see cref="QuantizedLstmClassifier"/>) as safetensors. Quantized weights are
 /// stored as <c>I8</c> tensors next to their <c>F32</c> per-channel <c>weight_scale</c>, with the calibrated
 /// <c>input_scale</c> (F32) and <c>input_zero_point</c> (I32) when the layer is static, as
 /// <c>&lt;layer index&gt;.&lt;name&gt;</c>. The architecture (layer types and hyper-parameters) is JSON under the
@@ -47,7 +48,7 @@ public static class CompressedSafetensors
             {
                 case QuantizedLinear q:
                     spec = new JsonObject { ["type"] = "quantized_linear", ["in_features"] = q.InFeatures, ["out_features"] = q.OutFeatures, ["relu"] = q.FuseRelu };
-                    AddQuantized(tensors, p, q.Packed.Weights, [q.OutFeatures, q.InFeatures], q.WeightScale, q.BiasValues, q.InputParams);
+                    AddLinear(tensors, p, q);
                     break;
                 case QuantizedConv2d q:
                     spec = new JsonObject
@@ -56,6 +57,27 @@ public static class CompressedSafetensors
                         ["kernel_size"] = Pair(q.KernelSize), ["stride"] = Pair(q.Stride), ["padding"] = Pair(q.Padding), ["dilation"] = Pair(q.Dilation),
                     };
                     AddQuantized(tensors, p, q.Packed.Weights, [q.OutChannels, q.InChannels, q.KernelSize.H, q.KernelSize.W], q.WeightScale, q.BiasValues, q.InputParams);
+                    break;
+                case QuantizedLstm l:
+                    spec = new JsonObject { ["type"] = "quantized_lstm", ["input_size"] = l.Input.InFeatures, ["hidden_size"] = l.HiddenSize, ["batch_first"] = l.BatchFirst };
+                    AddLstm(tensors, p, l);
+                    break;
+                case QuantizedLstmClassifier c:
+                    spec = new JsonObject
+                    {
+                        ["type"] = "quantized_lstm_classifier", ["input"] = c.Emb is null ? "features" : "tokens",
+                        ["input_size"] = c.Emb?.NumEmbeddings ?? c.Proj!.InFeatures, ["embed_dim"] = c.Lstm.Input.InFeatures,
+                        ["hidden_size"] = c.Lstm.HiddenSize, ["batch_first"] = c.Lstm.BatchFirst, ["classes"] = c.Fc.OutFeatures,
+                    };
+                    if (c.Emb is { } emb)
+                    {
+                        tensors[p + "emb.weight"] = F32(emb.Weight);
+                        if (emb.PaddingIdx is int pad) spec["padding_idx"] = pad;
+                    }
+                    else
+                        AddLinear(tensors, p + "proj.", c.Proj!);
+                    AddLstm(tensors, p + "lstm.", c.Lstm);
+                    AddLinear(tensors, p + "fc.", c.Fc);
                     break;
                 case Linear l:
                     spec = new JsonObject { ["type"] = "linear", ["in_features"] = l.InFeatures, ["out_features"] = l.OutFeatures };
@@ -81,7 +103,7 @@ public static class CompressedSafetensors
                     spec = new JsonObject { ["type"] = "flatten", ["start_dim"] = f.StartDim, ["end_dim"] = f.EndDim };
                     break;
                 default:
-                    throw new NotQuantizableException(i.ToString(CultureInfo.InvariantCulture), layer.TypeName, "the compressed-model format holds only quantized or float Linear/Conv2d, ReLU, MaxPool2d and Flatten layers");
+                    throw new NotQuantizableException(i.ToString(CultureInfo.InvariantCulture), layer.TypeName, "the compressed-model format holds only quantized or float Linear/Conv2d, the dynamic int8 LSTM (and LSTM classifier), ReLU, MaxPool2d and Flatten layers");
             }
             specs.Add(spec);
         }
@@ -109,7 +131,8 @@ public static class CompressedSafetensors
     /// <exception cref="InvalidDataException">The bytes are not a valid compressed model.</exception>
     public static Sequential Deserialize(byte[] bytes, string source, out IReadOnlyDictionary<string, string> extra)
     {
-        var (tensors, metadata) = Read(bytes, source);
+        var (entries, metadata) = Read(bytes, source);
+        var tensors = new Table(entries);
         if (!metadata.TryGetValue(MetadataKey, out var json))
             throw new InvalidDataException($"{source}: no '{MetadataKey}' in the safetensors metadata; this is not a compressed model (a training checkpoint? run 'polymath compress' on it).");
         JsonObject info;
@@ -132,7 +155,9 @@ public static class CompressedSafetensors
             {
                 model.Append(type switch
                 {
-                    "quantized_linear" => LoadQuantizedLinear(s, tensors, p),
+                    "quantized_linear" => LoadQuantizedLinear(tensors, p, Int(s, "in_features"), Int(s, "out_features"), Bool(s, "relu")),
+                    "quantized_lstm" => LoadLstm(tensors, p, Int(s, "input_size"), Int(s, "hidden_size"), Bool(s, "batch_first")),
+                    "quantized_lstm_classifier" => LoadLstmClassifier(s, tensors, p),
                     "quantized_conv2d" => LoadQuantizedConv(s, tensors, p),
                     "linear" => LoadLinear(s, tensors, p),
                     "conv2d" => LoadConv(s, tensors, p),
@@ -147,7 +172,43 @@ public static class CompressedSafetensors
                 throw new InvalidDataException($"{source}: layer {i} ({type}): {e.Message}", e);
             }
         }
+        // Every tensor must belong to a layer: a stray one means the file and its metadata disagree (a renamed key).
+        var unused = tensors.Unused().ToList();
+        if (unused.Count > 0)
+            throw new InvalidDataException($"{source}: tensor(s) {string.Join(", ", unused.Select(k => $"'{k}'"))} belong to no layer in the '{MetadataKey}' metadata; " +
+                "the file does not match its architecture.");
         return model;
+    }
+
+    // The tensors read from a file, remembering which ones the layers asked for.
+    private sealed class Table(Dictionary<string, Entry> entries)
+    {
+        private readonly HashSet<string> _used = [];
+
+        public bool Has(string key) => entries.ContainsKey(key);
+
+        public Entry Get(string key, string dtype, int[] shape)
+        {
+            if (!entries.TryGetValue(key, out var e))
+                throw new InvalidDataException($"tensor '{key}' is missing");
+            if (e.DType != dtype)
+                throw new InvalidDataException($"tensor '{key}' has dtype {e.DType}, expected {dtype}");
+            if (!e.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"tensor '{key}' has shape [{string.Join(",", e.Shape)}], expected [{string.Join(",", shape)}]");
+            _used.Add(key);
+            return e;
+        }
+
+        public IEnumerable<string> Unused() => entries.Keys.Where(k => !_used.Contains(k)).Order(StringComparer.Ordinal);
+    }
+
+    private static void AddLinear(SortedDictionary<string, Entry> t, string p, QuantizedLinear q) =>
+        AddQuantized(t, p, q.Packed.Weights, [q.OutFeatures, q.InFeatures], q.WeightScale, q.BiasValues, q.InputParams);
+
+    private static void AddLstm(SortedDictionary<string, Entry> t, string p, QuantizedLstm l)
+    {
+        AddLinear(t, p + "ih.", l.Input);
+        AddLinear(t, p + "hh.", l.Recurrent);
     }
 
     private static void AddQuantized(SortedDictionary<string, Entry> t, string p, sbyte[] w, int[] shape, float[] scale, float[]? bias, QuantParams? input)
@@ -162,66 +223,76 @@ public static class CompressedSafetensors
         }
     }
 
-    private static QuantizedLinear LoadQuantizedLinear(JsonObject s, Dictionary<string, Entry> t, string p)
+    private static QuantizedLinear LoadQuantizedLinear(Table t, string p, int inF, int outF, bool relu)
     {
-        int inF = Int(s, "in_features"), outF = Int(s, "out_features");
-        var w = Get(t, p + "weight", "I8", [outF, inF]);
-        return new QuantizedLinear(MemoryMarshal.Cast<byte, sbyte>(w.Data).ToArray(), Floats(Get(t, p + "weight_scale", "F32", [outF])), outF, inF,
-            t.ContainsKey(p + "bias") ? Floats(Get(t, p + "bias", "F32", [outF])) : null, Input(t, p), Bool(s, "relu"));
+        var w = t.Get(p + "weight", "I8", [outF, inF]);
+        return new QuantizedLinear(MemoryMarshal.Cast<byte, sbyte>(w.Data).ToArray(), Floats(t.Get(p + "weight_scale", "F32", [outF])), outF, inF,
+            t.Has(p + "bias") ? Floats(t.Get(p + "bias", "F32", [outF])) : null, Input(t, p), relu);
     }
 
-    private static QuantizedConv2d LoadQuantizedConv(JsonObject s, Dictionary<string, Entry> t, string p)
+    private static QuantizedLstm LoadLstm(Table t, string p, int inputSize, int hidden, bool batchFirst) =>
+        new(LoadQuantizedLinear(t, p + "ih.", inputSize, 4 * hidden, false), LoadQuantizedLinear(t, p + "hh.", hidden, 4 * hidden, false), batchFirst);
+
+    private static QuantizedLstmClassifier LoadLstmClassifier(JsonObject s, Table t, string p)
+    {
+        string input = (string?)s["input"] ?? "";
+        int inputSize = Int(s, "input_size"), embed = Int(s, "embed_dim"), hidden = Int(s, "hidden_size"), classes = Int(s, "classes");
+        Embedding? emb = null;
+        QuantizedLinear? proj = null;
+        if (input == "tokens")
+        {
+            var table = Tensor.From(Floats(t.Get(p + "emb.weight", "F32", [inputSize, embed])), inputSize, embed);
+            emb = Embedding.FromPretrained(table, freeze: true, paddingIdx: s["padding_idx"] is null ? null : Int(s, "padding_idx"));
+        }
+        else if (input == "features")
+            proj = LoadQuantizedLinear(t, p + "proj.", inputSize, embed, false);
+        else
+            throw new InvalidDataException($"'input' is '{input}', expected 'tokens' or 'features'");
+        var lstm = LoadLstm(t, p + "lstm.", embed, hidden, Bool(s, "batch_first"));
+        return new QuantizedLstmClassifier(emb, proj, lstm, LoadQuantizedLinear(t, p + "fc.", hidden, classes, false));
+    }
+
+    private static QuantizedConv2d LoadQuantizedConv(JsonObject s, Table t, string p)
     {
         int cin = Int(s, "in_channels"), cout = Int(s, "out_channels");
         var k = PairOf(s, "kernel_size");
-        var w = Get(t, p + "weight", "I8", [cout, cin, k.H, k.W]);
-        return new QuantizedConv2d(MemoryMarshal.Cast<byte, sbyte>(w.Data).ToArray(), Floats(Get(t, p + "weight_scale", "F32", [cout])), cin, cout, k,
+        var w = t.Get(p + "weight", "I8", [cout, cin, k.H, k.W]);
+        return new QuantizedConv2d(MemoryMarshal.Cast<byte, sbyte>(w.Data).ToArray(), Floats(t.Get(p + "weight_scale", "F32", [cout])), cin, cout, k,
             PairOf(s, "stride"), PairOf(s, "padding"), PairOf(s, "dilation"),
-            t.ContainsKey(p + "bias") ? Floats(Get(t, p + "bias", "F32", [cout])) : null, Input(t, p), Bool(s, "relu"),
+            t.Has(p + "bias") ? Floats(t.Get(p + "bias", "F32", [cout])) : null, Input(t, p), Bool(s, "relu"),
             s["max_pool"] is null ? 0 : Int(s, "max_pool"));
     }
 
-    private static Linear LoadLinear(JsonObject s, Dictionary<string, Entry> t, string p)
+    private static Linear LoadLinear(JsonObject s, Table t, string p)
     {
         int inF = Int(s, "in_features"), outF = Int(s, "out_features");
-        bool bias = t.ContainsKey(p + "bias");
+        bool bias = t.Has(p + "bias");
         var l = new Linear(inF, outF, bias);
-        l.SetParameter("weight", Tensor.From(Floats(Get(t, p + "weight", "F32", [outF, inF])), outF, inF));
-        if (bias) l.SetParameter("bias", Tensor.From(Floats(Get(t, p + "bias", "F32", [outF])), outF));
+        l.SetParameter("weight", Tensor.From(Floats(t.Get(p + "weight", "F32", [outF, inF])), outF, inF));
+        if (bias) l.SetParameter("bias", Tensor.From(Floats(t.Get(p + "bias", "F32", [outF])), outF));
         return l;
     }
 
-    private static Conv2d LoadConv(JsonObject s, Dictionary<string, Entry> t, string p)
+    private static Conv2d LoadConv(JsonObject s, Table t, string p)
     {
         int cin = Int(s, "in_channels"), cout = Int(s, "out_channels");
         var k = PairOf(s, "kernel_size");
-        bool bias = t.ContainsKey(p + "bias");
+        bool bias = t.Has(p + "bias");
         var c = new Conv2d(cin, cout, k, PairOf(s, "stride"), PairOf(s, "padding"), PairOf(s, "dilation"), 1, bias);
-        c.SetParameter("weight", Tensor.From(Floats(Get(t, p + "weight", "F32", [cout, cin, k.H, k.W])), cout, cin, k.H, k.W));
-        if (bias) c.SetParameter("bias", Tensor.From(Floats(Get(t, p + "bias", "F32", [cout])), cout));
+        c.SetParameter("weight", Tensor.From(Floats(t.Get(p + "weight", "F32", [cout, cin, k.H, k.W])), cout, cin, k.H, k.W));
+        if (bias) c.SetParameter("bias", Tensor.From(Floats(t.Get(p + "bias", "F32", [cout])), cout));
         return c;
     }
 
-    private static QuantParams? Input(Dictionary<string, Entry> t, string p)
+    private static QuantParams? Input(Table t, string p)
     {
-        bool hasScale = t.ContainsKey(p + "input_scale"), hasZp = t.ContainsKey(p + "input_zero_point");
+        bool hasScale = t.Has(p + "input_scale"), hasZp = t.Has(p + "input_zero_point");
         if (!hasScale && !hasZp) return null;
-        float scale = Floats(Get(t, p + "input_scale", "F32", [1]))[0];
-        int zp = MemoryMarshal.Cast<byte, int>(Get(t, p + "input_zero_point", "I32", [1]).Data)[0];
+        float scale = Floats(t.Get(p + "input_scale", "F32", [1]))[0];
+        int zp = MemoryMarshal.Cast<byte, int>(t.Get(p + "input_zero_point", "I32", [1]).Data)[0];
         if (!(scale > 0) || !float.IsFinite(scale) || zp is < QuantParams.QMin or > QuantParams.QMax)
             throw new InvalidDataException($"input_scale {scale} / input_zero_point {zp} out of range (scale > 0, zero point 0..255)");
         return new QuantParams(scale, zp);
-    }
-
-    private static Entry Get(Dictionary<string, Entry> t, string key, string dtype, int[] shape)
-    {
-        if (!t.TryGetValue(key, out var e))
-            throw new InvalidDataException($"tensor '{key}' is missing");
-        if (e.DType != dtype)
-            throw new InvalidDataException($"tensor '{key}' has dtype {e.DType}, expected {dtype}");
-        if (!e.Shape.SequenceEqual(shape))
-            throw new InvalidDataException($"tensor '{key}' has shape [{string.Join(",", e.Shape)}], expected [{string.Join(",", shape)}]");
-        return e;
     }
 
     private static int Int(JsonObject s, string key) =>

@@ -4,7 +4,8 @@ namespace Polymath.Scale.Compression;
 /// Post-training quantization of a model to int8 (PyTorch's <c>torch.ao.quantization</c> workflows): static
 /// (weights per-channel symmetric int8, activations uint8 with scales calibrated by an <see cref="Observer"/> on
 /// sample batches) and dynamic (weights int8, activations quantized per batch at run time). A Linear or Conv2d
-/// followed by ReLU becomes one layer with the ReLU fused. The float model is not changed.
+/// followed by ReLU becomes one layer with the ReLU fused,
+/// and a Conv2d also takes in a following non-overlapping max-pool. The float model is not changed.
 /// </summary>
 public static class Quantization
 {
@@ -65,10 +66,16 @@ public static class Quantization
                     if (relu) i++;
                     break;
                 case Conv2d conv:
-                    // A following max-pool stays a separate layer: fusing it (QuantizedConv2d's pool option) measured
-                    // slower on LeNet-5 here, so it is not done by default.
-                    result.Append(QuantizedConv2d.FromFloat(conv, inputParams(i), relu, name));
+                {
+                    // A k×k max-pool with stride k that follows (after the ReLU, if any) is fused: it is taken on the int32
+                    // sums, so the full-size float output is never written and read back.
+                    int next = i + (relu ? 2 : 1), pool = 0;
+                    if (next < layers.Count && layers[next].Layer is MaxPool2d { Padding: 0, Dilation: 1, CeilMode: false } mp && mp.Stride == mp.KernelSize)
+                        pool = mp.KernelSize;
+                    result.Append(QuantizedConv2d.FromFloat(conv, inputParams(i), relu, name, pool));
                     if (relu) i++;
+                    if (pool > 0) i++;
+                }
                     break;
                 case Dropout or Identity:
                     break; // inference: both pass the input through

@@ -30,11 +30,14 @@ internal static class QuantizedKernels
         Threads.For(count, 1 << 15, (s, e) => Quantize.Row(x.AsSpan(offset + (int)s, (int)(e - s)), p, q.AsSpan((int)s, (int)(e - s))));
     }
 
-    /// <summary>Per-column scale and offset so that y = acc·scale[n] + offset[n].</summary>
+    /// <summary>
+    /// Per-column scale and offset so that y = acc·scale[n] + offset[n]. The arrays are padded with zeros to a multiple
+    /// of 8, so an epilogue may load 8 at a time.
+    /// </summary>
     public static (float[] Scale, float[] Offset) Epilogue(QuantParams p, Int8PackedWeights w, float[] weightScale, float[]? bias)
     {
-        var scale = new float[w.N];
-        var offset = new float[w.N];
+        var scale = new float[(w.N + 7) & ~7];
+        var offset = new float[scale.Length];
         for (int n = 0; n < w.N; n++)
         {
             double s = (double)p.Scale * weightScale[n];

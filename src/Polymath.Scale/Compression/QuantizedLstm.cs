@@ -23,6 +23,22 @@ public sealed class QuantizedLstm : Module<Tensor, Tensor>
         Recurrent = RegisterModule("hh", Quantized(lstm.GetParameter("weight_hh_l0")!, lstm.GetParameter("bias_hh_l0")!));
     }
 
+    /// <summary>Builds the layer from its two int8 projections (as <see cref="CompressedSafetensors"/> loads it).</summary>
+    /// <param name="input">W_ih, b_ih: [4H, F].</param>
+    /// <param name="recurrent">W_hh, b_hh: [4H, H].</param>
+    /// <param name="batchFirst">Input [B, T, F] (true) or [T, B, F].</param>
+    /// <exception cref="ArgumentException">The projections' sizes do not form an LSTM (gates i, f, g, o of H features each).</exception>
+    public QuantizedLstm(QuantizedLinear input, QuantizedLinear recurrent, bool batchFirst = true)
+    {
+        int hs = recurrent.InFeatures;
+        if (recurrent.OutFeatures != 4 * hs || input.OutFeatures != 4 * hs)
+            throw new ArgumentException($"QuantizedLstm: W_hh is [{recurrent.OutFeatures}, {recurrent.InFeatures}] and W_ih [{input.OutFeatures}, {input.InFeatures}]; " +
+                $"both need 4·hidden = {4 * hs} rows (W_hh [4H, H]).");
+        (HiddenSize, BatchFirst) = (hs, batchFirst);
+        Input = RegisterModule("ih", input);
+        Recurrent = RegisterModule("hh", recurrent);
+    }
+
     private static QuantizedLinear Quantized(Tensor weight, Tensor bias)
     {
         int rows = weight.Size(0), cols = weight.Size(1);
@@ -81,6 +97,24 @@ public sealed class QuantizedLstmClassifier : Module<Tensor, Tensor>
         Proj = model.Proj is null ? null : RegisterModule("proj", QuantizedLinear.FromFloat(model.Proj, null));
         Lstm = RegisterModule("lstm", new QuantizedLstm(model.Lstm));
         Fc = RegisterModule("fc", QuantizedLinear.FromFloat(model.Fc, null));
+    }
+
+    /// <summary>Builds the classifier from its parts (as <see cref="CompressedSafetensors"/> loads it): exactly one of
+    /// <paramref name="emb"/> (token input) and <paramref name="proj"/> (float input).</summary>
+    /// <exception cref="ArgumentException">Both or neither input layer, or sizes that do not chain.</exception>
+    public QuantizedLstmClassifier(Embedding? emb, QuantizedLinear? proj, QuantizedLstm lstm, QuantizedLinear fc)
+    {
+        if ((emb is null) == (proj is null))
+            throw new ArgumentException("QuantizedLstmClassifier: give exactly one input layer, an embedding (tokens) or a projection (float input).");
+        int width = emb?.EmbeddingDim ?? proj!.OutFeatures;
+        if (width != lstm.Input.InFeatures)
+            throw new ArgumentException($"QuantizedLstmClassifier: the {(emb is null ? "projection" : "embedding")} gives {width} features, the LSTM takes {lstm.Input.InFeatures}.");
+        if (fc.InFeatures != lstm.HiddenSize)
+            throw new ArgumentException($"QuantizedLstmClassifier: the classifier takes {fc.InFeatures} features, the LSTM gives {lstm.HiddenSize}.");
+        Emb = emb is null ? null : RegisterModule("emb", emb);
+        Proj = proj is null ? null : RegisterModule("proj", proj);
+        Lstm = RegisterModule("lstm", lstm);
+        Fc = RegisterModule("fc", fc);
     }
 
     /// <summary>The float embedding for token input, or null.</summary>

@@ -109,6 +109,8 @@ public sealed class QuantizationTests
     [InlineData(3, 2, 1, 1)]  // stride 2, padding 1: the 8-byte im2col path
     [InlineData(3, 1, 2, 2)]  // dilation 2: the tap-by-tap path
     [InlineData(9, 1, 4, 1)]  // kernel wider than 8
+    [InlineData(1, 1, 0, 1)]  // 1×1: each 8-byte move spills over 7 later taps; the last ones copy exactly
+    [InlineData(2, 1, 1, 1)]
     public void QuantizedConv2dMatchesTheFloatConvolutionOnQuantizedValues(int kernel, int stride, int padding, int dilation)
     {
         var conv = new Conv2d(3, 5, kernel, stride: stride, padding: padding, dilation: dilation, generator: new Generator(8));
@@ -149,11 +151,13 @@ public sealed class QuantizationTests
         var net = new LeNet5(generator: new Generator(3));
         var calib = new[] { TestUtil.Randn(20, 8, 1, 28, 28), TestUtil.Randn(21, 8, 1, 28, 28) };
         var q = Quantization.QuantizeStatic(net, calib);
-        // conv1+relu, pool, conv2+relu, pool, flatten, fc1+relu, fc2+relu, fc3
-        Assert.Equal(["QuantizedConv2d", "MaxPool2d", "QuantizedConv2d", "MaxPool2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
+        // conv1+relu+pool, conv2+relu+pool, flatten, fc1+relu, fc2+relu, fc3
+        Assert.Equal(["QuantizedConv2d", "QuantizedConv2d", "Flatten", "QuantizedLinear", "QuantizedLinear", "QuantizedLinear"],
             Enumerable.Range(0, q.Count).Select(i => q[i].GetType().Name).ToArray());
         Assert.True(((QuantizedConv2d)q[0]).FuseRelu);
-        Assert.False(((QuantizedLinear)q[7]).FuseRelu);
+        Assert.Equal(2, ((QuantizedConv2d)q[0]).Pool);
+        Assert.Equal(2, ((QuantizedConv2d)q[1]).Pool);
+        Assert.False(((QuantizedLinear)q[5]).FuseRelu);
         // The first layer's input range is the calibration data's range (min/max observer).
         var all = calib.SelectMany(c => c.ToArray()).ToArray();
         Assert.Equal(QuantParams.FromRange(all.Min(), all.Max()), ((QuantizedConv2d)q[0]).InputParams);

@@ -39,3 +39,12 @@ public sealed class MnistFactAttribute : FactAttribute
         if (!TestUtil.HasMnist) Skip = $"data set not found: {TestUtil.Mnist} (tests look for ../shared/data beside the checkout)";
     }
 }
+
+/// <summary>A theory skipped, saying why, on a CPU without AVX-VNNI (the direct int8 convolution needs it).</summary>
+public sealed class VnniTheoryAttribute : TheoryAttribute
+{
+    public VnniTheoryAttribute()
+    {
+        if (!System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) Skip = "this CPU has no AVX-VNNI: the direct int8 convolution does not run here";
+    }
+}
