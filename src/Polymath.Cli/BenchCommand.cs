@@ -55,6 +55,7 @@ internal static class BenchCommand
             Threads = threads,
             Quick = quick,
             NoPeer = noPeer,
+            Seed = seed,
             Progress = msg => Console.Error.WriteLine("  " + msg),
             RowDone = json ? row => Console.WriteLine(Report.Json(row)) : null,
         }, cancel);

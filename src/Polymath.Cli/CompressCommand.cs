@@ -78,7 +78,7 @@ internal static class CompressCommand
         // Distill takes comma-separated lists for a sweep (every combination, each over --seeds seeds).
         var hiddens = List(args, "--student-hidden", 1, 100_000, "32").Select(h => (int)h).ToArray();
         var temperatures = List(args, "--temperature", 1e-3, 1000, "4");
-        var alphas = List(args, "--alpha", 0, 1, "0.9");
+        var alphas = List(args, "--alpha", 0, 1, "0.5");
         int seeds = args.Int("--seeds", 1, 1000) ?? 1;
         args.End(ValueOptions);
         if (sub == "distill" && outPath is not null && hiddens.Length * temperatures.Length * alphas.Length * seeds > 1)
@@ -474,7 +474,8 @@ internal static class CompressCommand
     private static string MeanSd(double[] values, bool signed = false)
     {
         double mean = values.Average();
-        string m = (100 * mean).ToString(signed ? "+0.00;-0.00" : "F2", Inv);
+        double shown = Math.Round(100 * mean, 2) + 0.0; // + 0.0 turns −0 into 0, so a tiny negative mean prints as +0.00
+        string m = shown.ToString(signed ? "+0.00;-0.00;+0.00" : "F2", Inv);
         if (values.Length < 2)
             return m;
         double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));

@@ -81,7 +81,7 @@ internal static class Help
                       --out FILE              write the compressed model (safetensors with int8 weights and
                                               quantization parameters)
                     Defaults: --sparsity 0.5, --rounds 3, --finetune-batches 200, --mode static, --observer minmax,
-                    --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.9.
+                    --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.5.
                     A model with a layer that cannot be quantized (BatchNorm, LSTM for static) is refused with the
                     layer's name; nothing is written.
                     """);
