@@ -124,9 +124,14 @@ internal static class CompressCommand
         bool integer = name == "--student-hidden";
         for (int i = 0; i < parts.Length; i++)
         {
-            bool ok = integer
-                ? int.TryParse(parts[i], NumberStyles.Integer, Inv, out int n) && (values[i] = n) == n
-                : double.TryParse(parts[i], NumberStyles.Float, Inv, out values[i]);
+            bool ok;
+            if (integer)
+            {
+                ok = int.TryParse(parts[i], NumberStyles.Integer, Inv, out int n);
+                values[i] = n;
+            }
+            else
+                ok = double.TryParse(parts[i], NumberStyles.Float, Inv, out values[i]);
             if (!ok || !(values[i] >= min && values[i] <= max))
                 throw new UsageException($"option '{name}' expects {(integer ? "integers" : "numbers")} from {min.ToString(Inv)} to {max.ToString(Inv)} " +
                     $"(a comma-separated list for a sweep), got '{parts[i]}' in '{text}'.", "compress");
