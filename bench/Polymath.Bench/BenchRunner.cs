@@ -18,6 +18,9 @@ public sealed class BenchOptions
     /// <summary>Skip the peers (ours only).</summary>
     public bool NoPeer { get; init; }
 
+    /// <summary>Seed of the rows that train a model (amp); 0 gives the documented runs.</summary>
+    public int Seed { get; init; }
+
     /// <summary>Progress lines (which row is running); null for silence.</summary>
     public Action<string>? Progress { get; init; }
 
@@ -52,7 +55,7 @@ public static class BenchRunner
 
     public static List<BenchRow> Run(BenchOptions options, CancellationToken cancel = default)
     {
-        var cases = Suite.Cases(options.Quick).Where(c => Matches(c, options.Filters)).ToList();
+        var cases = Suite.Cases(options.Quick, options.Seed).Where(c => Matches(c, options.Filters)).ToList();
         var rows = new List<BenchRow>();
         if (cases.Count == 0)
             return rows;

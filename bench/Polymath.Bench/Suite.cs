@@ -7,8 +7,8 @@ public static class Suite
 {
     private const ulong Seed = 1234;
 
-    /// <summary>All cases for the given mode (quick: fewer reps, smaller sizes).</summary>
-    public static List<BenchCase> Cases(bool quick)
+    /// <summary>All cases for the given mode (quick: fewer reps, smaller sizes); <paramref name="seed"/> seeds the training-run rows (amp).</summary>
+    public static List<BenchCase> Cases(bool quick, int seed = 0)
     {
         var cases = new List<BenchCase>();
         double warmS = quick ? 0.05 : 0.25;
@@ -179,7 +179,7 @@ public static class Suite
             SkipReason = Directory.Exists(mnist) ? null : $"MNIST not found at {Path.GetFullPath(mnist)}",
         });
         // h) Mixed precision: fp32 / bf16 / fp16 training of the MLP, LeNet-5 and a small GPT (memory, step time, final metric).
-        cases.AddRange(AmpBench.Cases(quick, warmS));
+        cases.AddRange(AmpBench.Cases(quick, warmS, seed));
         // i) State-vector simulation.
         cases.AddRange(QuantumSuite.Cases(quick));
         // j) Int8 GEMM and int8 inference against float32 (issue 8).

@@ -22,9 +22,10 @@ internal static class BenchCommand
         bool quick = args.Flag("--quick");
         bool noPeer = args.Flag("--no-peer");
         bool list = args.Flag("--list");
+        int seed = args.Int("--seed", 0, int.MaxValue) ?? 0;
         args.End();
 
-        var selected = Suite.Cases(quick).Where(c => BenchRunner.Matches(c, filters)).ToList();
+        var selected = Suite.Cases(quick, seed).Where(c => BenchRunner.Matches(c, filters)).ToList();
         if (list)
         {
             foreach (var c in selected)
@@ -54,6 +55,7 @@ internal static class BenchCommand
             Threads = threads,
             Quick = quick,
             NoPeer = noPeer,
+            Seed = seed,
             Progress = msg => Console.Error.WriteLine("  " + msg),
             RowDone = json ? row => Console.WriteLine(Report.Json(row)) : null,
         }, cancel);

@@ -18,7 +18,7 @@ internal static class CompressCommand
     [
         "--checkpoint", "--model", "--dataset", "--data-dir", "--epochs", "--train-limit", "--test-limit", "--batch-size", "--lr", "--seed",
         "--threads", "--out", "--method", "--sparsity", "--rounds", "--finetune-batches", "--mode", "--observer", "--calibration",
-        "--qat-batches", "--student-hidden", "--temperature", "--alpha", "--speed-reps",
+        "--qat-batches", "--student-hidden", "--temperature", "--alpha", "--seeds", "--speed-reps",
     ];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -75,13 +75,17 @@ internal static class CompressCommand
         string observer = (args.Value("--observer") ?? "minmax").ToLowerInvariant();
         int calibration = args.Int("--calibration", 1, 1_000_000) ?? 512;
         int qatBatches = args.Int("--qat-batches", 1, 1_000_000) ?? 300;
-        int studentHidden = args.Int("--student-hidden", 1, 100_000) ?? 32;
-        double temperature = args.Double("--temperature", 1e-3, 1000) ?? 4;
-        double alpha = args.Double("--alpha", 0, 1) ?? 0.9;
+        // Distill takes comma-separated lists for a sweep (every combination, each over --seeds seeds).
+        var hiddens = List(args, "--student-hidden", 1, 100_000, "32").Select(h => (int)h).ToArray();
+        var temperatures = List(args, "--temperature", 1e-3, 1000, "4");
+        var alphas = List(args, "--alpha", 0, 1, "0.5");
+        int seeds = args.Int("--seeds", 1, 1000) ?? 1;
         bool profile = args.Flag("--profile");
         args.End([.. ValueOptions, "--profile"]);
         if (profile && sub != "quantize")
             throw new UsageException("--profile is an option of 'compress quantize'.", "compress");
+        if (sub == "distill" && outPath is not null && hiddens.Length * temperatures.Length * alphas.Length * seeds > 1)
+            throw new UsageException("--out saves one distilled student: give a single --student-hidden, --temperature and --alpha, and --seeds 1.", "compress");
         if (sub == "prune" && method is not ("global" or "layer" or "structured"))
             throw new UsageException($"unknown --method '{method}'; valid: global, layer, structured.", "compress");
         if (sub == "quantize" && mode is not ("static" or "dynamic" or "qat"))
@@ -106,8 +110,34 @@ internal static class CompressCommand
         {
             "prune" => Prune(setup, method, sparsity, rounds, finetuneBatches, outPath, cancel),
             "quantize" => QuantizeModel(setup, mode, observer, calibration, qatBatches, outPath, profile, cancel),
-            _ => Distill(setup, studentHidden, temperature, alpha, outPath, cancel),
+            _ => Distill(setup, hiddens, temperatures, alphas, seeds, outPath, cancel),
         };
+    }
+
+    // A comma-separated list of numbers in [min, max] (a single number is a list of one); duplicates are refused.
+    private static double[] List(Args args, string name, double min, double max, string fallback)
+    {
+        string text = args.Value(name) ?? fallback;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        bool integer = name == "--student-hidden";
+        for (int i = 0; i < parts.Length; i++)
+        {
+            bool ok;
+            if (integer)
+            {
+                ok = int.TryParse(parts[i], NumberStyles.Integer, Inv, out int n);
+                values[i] = n;
+            }
+            else
+                ok = double.TryParse(parts[i], NumberStyles.Float, Inv, out values[i]);
+            if (!ok || !(values[i] >= min && values[i] <= max))
+                throw new UsageException($"option '{name}' expects {(integer ? "integers" : "numbers")} from {min.ToString(Inv)} to {max.ToString(Inv)} " +
+                    $"(a comma-separated list for a sweep), got '{parts[i]}' in '{text}'.", "compress");
+        }
+        if (values.Distinct().Count() != values.Length)
+            throw new UsageException($"option '{name}' lists a value twice: '{text}'.", "compress");
+        return values;
     }
 
     private static Setup Prepare(string? checkpoint, string? modelArg, string? datasetArg, string? dataDirArg, int epochs, int? trainLimit, int? testLimit,
@@ -154,9 +184,12 @@ internal static class CompressCommand
         return new Split(x, data.Labels.Narrow(0, 0, n).Contiguous());
     }
 
-    // Plain minibatch training with Adam; lossFn defaults to cross-entropy; afterStep runs after each optimizer step.
+    // Plain minibatch training with Adam; lossFn (batch row indices, output, labels) defaults to cross-entropy; the mask,
+    // if any, is applied after each optimizer step. The shuffling depends only on the seed, so two calls with the same
+    // seed see the same batches in the same order.
     private static void Fit(Module<Tensor, Tensor> model, Split data, int epochs, int batchSize, double lr, ulong seed,
-        Func<Tensor, Tensor, Tensor, Tensor>? lossFn, PruningMask? mask, CancellationToken cancel, int? maxBatches = null, string label = "epoch")
+        Func<Tensor, Tensor, Tensor, Tensor>? lossFn, PruningMask? mask, CancellationToken cancel, int? maxBatches = null, string label = "epoch",
+        bool verbose = true)
     {
         var opt = new Adam(model.Parameters(), lr);
         var gen = new Generator(seed + 1);
@@ -176,7 +209,7 @@ internal static class CompressCommand
                 var y = data.Y.IndexSelect(0, idx);
                 opt.ZeroGrad();
                 var output = model.Call(x);
-                var loss = lossFn is null ? Losses.CrossEntropy(output, y) : lossFn(x, output, y);
+                var loss = lossFn is null ? Losses.CrossEntropy(output, y) : lossFn(idx, output, y);
                 loss.Backward();
                 mask?.MaskGradients();
                 opt.Step();
@@ -185,7 +218,8 @@ internal static class CompressCommand
                 count++;
                 batches++;
             }
-            Console.WriteLine($"  {label} {epoch + 1}: mean loss {(sum / Math.Max(1, count)).ToString("F4", Inv)} over {count} batches");
+            if (verbose)
+                Console.WriteLine($"  {label} {epoch + 1}: mean loss {(sum / Math.Max(1, count)).ToString("F4", Inv)} over {count} batches");
             if (maxBatches is int m2 && batches >= m2) break;
         }
         model.Eval();
@@ -405,33 +439,108 @@ internal static class CompressCommand
         return 0;
     }
 
-    private static int Distill(Setup s, int hidden, double temperature, double alpha, string? outPath, CancellationToken cancel)
+    private static int Distill(Setup s, int[] hiddens, double[] temperatures, double[] alphas, int seeds, string? outPath, CancellationToken cancel)
     {
         var teacher = s.Model;
         double accT = Accuracy(teacher, s.Test);
-        Console.WriteLine($"teacher {s.ModelName}: test accuracy {(100 * accT).ToString("F2", Inv)}%");
-        Mlp NewStudent() => new(784, [hidden], 10, new Generator(s.Seed + 100));
-        var alone = NewStudent();
-        Console.WriteLine($"student MLP 784-{hidden}-10 trained alone (cross-entropy), {s.Epochs} epoch(s):");
-        Fit(alone, s.Train, s.Epochs, s.BatchSize, s.Lr, s.Seed + 5, null, null, cancel);
-        var distilled = NewStudent();
-        Console.WriteLine($"the same student distilled from the teacher (T={temperature.ToString(Inv)}, alpha={alpha.ToString(Inv)}), {s.Epochs} epoch(s):");
-        teacher.Eval();
-        Fit(distilled, s.Train, s.Epochs, s.BatchSize, s.Lr, s.Seed + 5, (x, output, y) =>
+        Console.WriteLine($"teacher {s.ModelName}: test accuracy {Pct(accT)} on {s.Test.Count} images");
+        // The teacher's logits on the training images, computed once in evaluation mode without gradients. The teacher is
+        // fixed and deterministic, so every epoch and every student sees the logits it would compute batch by batch,
+        // and a sweep does not pay for a teacher forward pass per step.
+        var teacherLogits = Logits(teacher, s.Train.X);
+        Func<Tensor, Tensor, Tensor, Tensor> Soft(double temperature, double alpha) =>
+            (idx, output, y) => Distillation.Loss(output, teacherLogits.IndexSelect(0, idx), y, temperature, alpha);
+        // Both arms of a seed start from the same initialisation and see the same batches in the same order with the
+        // same optimizer and learning rate: only the loss differs.
+        Mlp NewStudent(int hidden, ulong seed) => new(784, [hidden], 10, new Generator(seed + 100));
+        Mlp Train(int hidden, ulong seed, Func<Tensor, Tensor, Tensor, Tensor>? loss, bool verbose)
         {
-            Tensor t;
-            using (Tensor.NoGrad()) t = teacher.Call(x);
-            return Distillation.Loss(output, t, y, temperature, alpha);
-        }, null, cancel);
-        var ms = MsPer1000([teacher, alone, distilled], s.Test, s.SpeedReps);
-        double accA = Accuracy(alone, s.Test), accD = Accuracy(distilled, s.Test);
-        PrintTable([
-            new Row($"teacher {s.ModelName}", FloatBytes(teacher), accT, ms[0]),
-            new Row("student alone", FloatBytes(alone), accA, ms[1]),
-            new Row("student distilled", FloatBytes(distilled), accD, ms[2]),
-        ]);
-        Console.WriteLine($"distillation: {(100 * (accD - accA)).ToString("+0.00;-0.00", Inv)} points over the student trained alone");
-        Save(outPath, LayerSequence.ToSequential(LayerSequence.Of(distilled)), s, "distilled");
+            var student = NewStudent(hidden, seed);
+            Fit(student, s.Train, s.Epochs, s.BatchSize, s.Lr, seed + 5, loss, null, cancel, verbose: verbose);
+            return student;
+        }
+
+        if (hiddens.Length * temperatures.Length * alphas.Length * seeds == 1)
+        {
+            int hidden = hiddens[0];
+            double temperature = temperatures[0], alpha = alphas[0];
+            Console.WriteLine($"student MLP 784-{hidden}-10 trained alone (cross-entropy), {s.Epochs} epoch(s) on {s.Train.Count} images:");
+            var alone = Train(hidden, s.Seed, null, true);
+            Console.WriteLine($"the same student distilled from the teacher (T={temperature.ToString(Inv)}, alpha={alpha.ToString(Inv)}), {s.Epochs} epoch(s):");
+            var distilled = Train(hidden, s.Seed, Soft(temperature, alpha), true);
+            var ms = MsPer1000([teacher, alone, distilled], s.Test, s.SpeedReps);
+            double accA = Accuracy(alone, s.Test), accD = Accuracy(distilled, s.Test);
+            PrintTable([
+                new Row($"teacher {s.ModelName}", FloatBytes(teacher), accT, ms[0]),
+                new Row("student alone", FloatBytes(alone), accA, ms[1]),
+                new Row("student distilled", FloatBytes(distilled), accD, ms[2]),
+            ]);
+            Console.WriteLine($"distillation: {(100 * (accD - accA)).ToString("+0.00;-0.00", Inv)} points over the student trained alone " +
+                "(one seed: see --seeds for the spread)");
+            Save(outPath, LayerSequence.ToSequential(LayerSequence.Of(distilled)), s, "distilled");
+            return 0;
+        }
+
+        // A sweep: every (hidden, T, alpha) over seeds seed .. seed+seeds-1, the alone arm trained once per (hidden, seed).
+        Console.WriteLine($"sweep: students 784-H-10, {s.Epochs} epoch(s) on {s.Train.Count} images, batch {s.BatchSize}, Adam {s.Lr.ToString(Inv)}, " +
+            $"seeds {s.Seed}..{s.Seed + (ulong)seeds - 1}; both arms of a seed share the initialisation and the batch order");
+        var configs = (from t in temperatures from a in alphas select (T: t, Alpha: a)).ToArray();
+        var results = new List<(int Hidden, double[] Alone, double[][] Distilled)>();
+        foreach (int hidden in hiddens)
+        {
+            var alone = new double[seeds];
+            var distilled = configs.Select(_ => new double[seeds]).ToArray();
+            for (int k = 0; k < seeds; k++)
+            {
+                ulong seed = s.Seed + (ulong)k;
+                alone[k] = Accuracy(Train(hidden, seed, null, false), s.Test);
+                var line = new System.Text.StringBuilder($"  H={hidden} seed {seed}: alone {Pct(alone[k])}");
+                for (int c = 0; c < configs.Length; c++)
+                {
+                    distilled[c][k] = Accuracy(Train(hidden, seed, Soft(configs[c].T, configs[c].Alpha), false), s.Test);
+                    line.Append($"; T={configs[c].T.ToString(Inv)} a={configs[c].Alpha.ToString(Inv)} {Pct(distilled[c][k])}");
+                }
+                Console.WriteLine(line);
+            }
+            results.Add((hidden, alone, distilled));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"student",-10} {"T",5} {"alpha",6} {"alone %",15} {"distilled %",15} {"gain (points)",15} {"better",7}");
+        foreach (var (hidden, alone, distilled) in results)
+            for (int c = 0; c < configs.Length; c++)
+            {
+                var gain = distilled[c].Zip(alone, (d, a) => d - a).ToArray();
+                Console.WriteLine($"{"784-" + hidden + "-10",-10} {configs[c].T.ToString(Inv),5} {configs[c].Alpha.ToString(Inv),6} {MeanSd(alone),15} " +
+                    $"{MeanSd(distilled[c]),15} {MeanSd(gain, signed: true),15} {$"{gain.Count(g => g > 0)}/{seeds}",7}");
+            }
+        Console.WriteLine($"(test accuracy on {s.Test.Count} images, mean ± sample standard deviation over {seeds} seed(s); gain = distilled − alone " +
+            $"for the same seed; better = seeds where the distilled student won; teacher {Pct(accT)})");
         return 0;
+    }
+
+    private static string Pct(double accuracy) => (100 * accuracy).ToString("F2", Inv) + "%";
+
+    // Mean ± sample standard deviation, in percentage points.
+    private static string MeanSd(double[] values, bool signed = false)
+    {
+        double mean = values.Average();
+        double shown = Math.Round(100 * mean, 2) + 0.0; // + 0.0 turns −0 into 0, so a tiny negative mean prints as +0.00
+        string m = shown.ToString(signed ? "+0.00;-0.00;+0.00" : "F2", Inv);
+        if (values.Length < 2)
+            return m;
+        double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+        return $"{m} ± {(100 * sd).ToString("F2", Inv)}";
+    }
+
+    // The model's outputs for every row of x, in evaluation mode without gradients, in batches of 1000.
+    private static Tensor Logits(Module<Tensor, Tensor> model, Tensor x)
+    {
+        model.Eval();
+        var parts = new List<Tensor>();
+        using (Tensor.NoGrad())
+            for (int b = 0; b < x.Size(0); b += 1000)
+                parts.Add(model.Call(x.Narrow(0, b, Math.Min(1000, x.Size(0) - b))));
+        return Tensor.Cat(parts, 0).Contiguous();
     }
 }

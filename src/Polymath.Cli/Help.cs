@@ -49,7 +49,8 @@ internal static class Help
                                                       [--rounds N] [--finetune-batches N]
                            polymath compress quantize [common] [--mode static|dynamic|qat] [--observer minmax|percentile]
                                                       [--calibration N] [--qat-batches N]
-                           polymath compress distill  [common] [--student-hidden H] [--temperature T] [--alpha A]
+                           polymath compress distill  [common] [--student-hidden H,...] [--temperature T,...] [--alpha A,...]
+                                                      [--seeds N]
 
                     Compresses a float model and prints a before/after table: size in bytes (safetensors), test
                     accuracy, inference time per 1000 images and the ratios. The model comes from --checkpoint (written
@@ -60,7 +61,9 @@ internal static class Help
                       quantize  int8: static (calibrated activations), dynamic (per-batch activations) or qat
                                 (fake-quantized fine-tuning, then conversion); int8 GEMM on AVX-VNNI/AVX-512 when present
                       distill   trains an MLP student (784-H-10) alone and from the model's softened outputs
-                                (loss alpha*T^2*KL + (1-alpha)*CE) and compares them
+                                (loss alpha*T^2*KL + (1-alpha)*CE) and compares them; both start from the same
+                                initialisation and see the same batches. Comma-separated lists and --seeds N (seeds
+                                S..S+N-1) run a sweep and print mean +- sd of each arm and of the paired gain
 
                     Common options:
                       --checkpoint FILE       model to compress (from polymath train)
@@ -79,7 +82,7 @@ internal static class Help
                                               quantization parameters; LSTM classifiers too, --mode dynamic)
                       --profile               quantize: also print each layer's time, float32 and int8
                     Defaults: --sparsity 0.5, --rounds 3, --finetune-batches 200, --mode static, --observer minmax,
-                    --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.9.
+                    --calibration 512, --qat-batches 300, --student-hidden 32, --temperature 4, --alpha 0.5.
                     A model with a layer that cannot be quantized (BatchNorm, LSTM for static) is refused with the
                     layer's name; nothing is written.
                     """);
@@ -184,7 +187,7 @@ internal static class Help
                 return true;
             case "bench":
                 Console.WriteLine("""
-                    Usage: polymath bench [--filter PATTERN]... [--threads N] [--json] [--quick] [--no-peer] [--list]
+                    Usage: polymath bench [--filter PATTERN]... [--threads N] [--json] [--quick] [--no-peer] [--list] [--seed S]
 
                     Times Polymath ops and the same ops in PyTorch (/usr/bin/python3 with python3-torch; set
                     POLYMATH_PYTHON to use another Python) in one run, with the same shapes and thread count.
@@ -200,6 +203,7 @@ internal static class Help
                       --quick            fewer repetitions and only the smaller sizes (CI smoke test)
                       --no-peer          time Polymath only
                       --list             list the rows that would run, and exit
+                      --seed S           seed of the short training runs (amp rows; default 0, the documented runs)
 
                     Groups: gemm, elementwise, reduction, overhead, conv, softmax, layernorm, matmul, training
                     (train_mlp, train_lenet, train_lstm: one Adam step vs torch_workloads.py, with peak_rss_mb;

@@ -82,11 +82,37 @@ public sealed class CompressCliTests : IDisposable
     }
 
     [Fact]
+    public void ADistillSweepReportsEachArmOverSeedsAndAgreesWithTheSingleRun()
+    {
+        if (!HasMnist()) return;
+        string[] common = ["compress", "distill", "--model", "mlp", "--train-limit", "600", "--test-limit", "300", "--student-hidden", "8",
+            "--alpha", "0.5", "--speed-reps", "1"];
+        var (code, output, err) = CliRunner.Run([.. common, "--temperature", "1,4", "--seeds", "2"]);
+        Assert.True(code == 0, err + output);
+        var rows = output.Split('\n').Where(l => l.StartsWith("784-8-10")).ToList();
+        Assert.Equal(2, rows.Count); // T = 1 and T = 4
+        Assert.All(rows, r => Assert.Contains("/2", r));
+        Assert.Equal(rows[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], rows[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]); // one alone arm per seed
+
+        // Seed 0 of the sweep is the single run with the same settings: same initialisation, batches and teacher.
+        var seed0 = output.Split('\n').First(l => l.Contains("seed 0:"));
+        var (code1, single, err1) = CliRunner.Run([.. common, "--temperature", "4"]);
+        Assert.True(code1 == 0, err1 + single);
+        string Acc(string row) => single.Split('\n').First(l => l.StartsWith(row)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^3];
+        Assert.Contains($"alone {Acc("student alone")}", seed0);
+        Assert.Contains($"T=4 a=0.5 {Acc("student distilled")}", seed0);
+    }
+
+    [Fact]
     public void BadCommandLinesExitWithTwo()
     {
         Assert.Equal(2, CliRunner.Run("compress", "squeeze").Code);
         Assert.Equal(2, CliRunner.Run("compress", "quantize", "--mode", "int4").Code);
         Assert.Equal(2, CliRunner.Run("compress", "prune", "--method", "random").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "distill", "--temperature", "2,2").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "distill", "--temperature", "1,x").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "distill", "--student-hidden", "8.5").Code);
+        Assert.Equal(2, CliRunner.Run("compress", "distill", "--seeds", "3", "--out", "x.safetensors").Code);
         Assert.Equal(0, CliRunner.Run("compress", "--help").Code);
     }
 }

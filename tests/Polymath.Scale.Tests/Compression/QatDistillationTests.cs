@@ -113,6 +113,42 @@ public sealed class QatDistillationTests
         Assert.True(last < 0.7 * first, $"distillation loss {first} → {last}");
     }
 
+    [Fact]
+    public void ADistilledStudentLearnsFromFewExamplesWhatHardLabelsCannotTeach()
+    {
+        // A teacher that is a fixed linear map of 20 features onto 5 classes; its argmax defines the true class. A linear
+        // student sees only 40 examples. From the hard labels alone it cannot pin down the 100 weights, but the soft
+        // targets give 4 numbers per example, so distillation gets far closer to the teacher. Both arms run the same code
+        // path (Distillation.TrainEpoch; alpha = 0 is plain cross-entropy) from the same initialisation, with the same
+        // optimizer and steps. Measured over data seeds 1-8: distilled 83-89%, hard labels 45-60%, gain 23-39 points;
+        // a loss that ignored the teacher would give the hard-label figure.
+        const int features = 20, classes = 5, n = 40, testN = 2000;
+        var teacher = new Mlp(features, [], classes, new Generator(11));
+        var testX = TestUtil.Randn(99, testN, features);
+        Tensor testY;
+        using (Tensor.NoGrad()) testY = teacher.Call(testX).ArgMax(1);
+        for (ulong seed = 1; seed <= 3; seed++)
+        {
+            var x = TestUtil.Randn(seed, n, features);
+            Tensor y;
+            using (Tensor.NoGrad()) y = teacher.Call(x).ArgMax(1);
+            double hard = Trained(0.0), distilled = Trained(0.9);
+            Assert.True(distilled >= 0.78, $"seed {seed}: the distilled student should agree with the teacher on ≥ 78% of new inputs, got {distilled:P1}");
+            Assert.True(distilled - hard >= 0.15, $"seed {seed}: distilled {distilled:P1} vs hard labels {hard:P1}");
+
+            double Trained(double alpha)
+            {
+                var student = new Mlp(features, [], classes, new Generator(100 + seed));
+                var opt = new Adam(student.Parameters(), 0.05);
+                for (int epoch = 0; epoch < 300; epoch++)
+                    Distillation.TrainEpoch(student, teacher, [(x, y)], opt, temperature: 2, alpha);
+                student.Eval();
+                using (Tensor.NoGrad())
+                    return student.Call(testX).ArgMax(1).Eq(testY).To(DType.Float64).Mean().Item();
+            }
+        }
+    }
+
     private static double[] Softmax(double[] z)
     {
         double m = z.Max();
