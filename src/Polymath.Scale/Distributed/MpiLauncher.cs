@@ -58,8 +58,15 @@ public static class MpiLauncher
     /// Runs mpirun with <paramref name="args"/>, the job's output going to this process's console, and returns its exit
     /// code. As root (containers, CI) Open MPI's permission variables are set, since mpirun refuses root otherwise.
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="cancel"/> fires (this process got Ctrl-C or SIGINT), mpirun is given
+    /// <paramref name="grace"/> (default 1 s) to notice on its own: a Ctrl-C typed in a terminal reaches every process
+    /// of the foreground group, mpirun included. If it still runs, it gets SIGINT from here (a signal sent to this
+    /// process alone, e.g. <c>kill -INT</c>, reaches only this process), which makes Open MPI terminate every rank
+    /// (SIGTERM, then SIGKILL); if mpirun has not exited 15 s after that, it and its children are killed.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">mpirun is not installed.</exception>
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancel = default, TimeSpan? grace = null)
     {
         string mpirun = FindMpirun() ?? throw new InvalidOperationException(
             "mpirun was not found on PATH; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev) or start the ranks yourself with mpirun.");
@@ -71,8 +78,31 @@ public static class MpiLauncher
             psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + mpirun);
-        // Ctrl-C reaches mpirun (same process group), which ends the job; this process just waits for it.
+        using var onCancel = cancel.Register(() => ThreadPool.QueueUserWorkItem(_ => Interrupt(p, grace ?? TimeSpan.FromSeconds(1))));
         p.WaitForExit();
         return p.ExitCode;
     }
+
+    private static void Interrupt(Process mpirun, TimeSpan grace)
+    {
+        try
+        {
+            if (mpirun.WaitForExit(grace))
+                return;
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                _ = Kill(mpirun.Id, SigInt);
+            if (mpirun.WaitForExit(TimeSpan.FromSeconds(15)))
+                return;
+            mpirun.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
+        {
+            // mpirun exited meanwhile, or the platform has no kill(2): nothing left to do.
+        }
+    }
+
+    private const int SigInt = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }
