@@ -88,7 +88,7 @@ internal static class TrainingSetup
 
     /// <summary>
     /// Runs this command under <c>mpirun -np N</c> (same arguments) and returns the job's exit code; after Ctrl-C
-    /// (SIGINT) the job is ended (see <see cref="MpiLauncher.Run"/>) and the result is 130 with a message naming the
+    /// (SIGINT) or SIGTERM the job is ended (see <see cref="MpiLauncher.RunJob"/>) and the result is 130 (143) with a message naming the
     /// last checkpoint rank 0 completed (checkpoints are written atomically, so a killed rank leaves the previous one whole).
     /// </summary>
     public static int LaunchUnderMpirun(int nproc, string? hostfile, string[] commandArgs, CancellationToken cancel, string outDir)
@@ -98,13 +98,13 @@ internal static class TrainingSetup
             "or start the ranks yourself: mpirun -np N polymath train ...", "train");
         var args = MpiLauncher.Arguments(nproc, hostfile, [.. MpiLauncher.CurrentProgram(typeof(Program).Assembly), "train", .. commandArgs]);
         Console.Error.WriteLine($"polymath train: starting {nproc} ranks: {MpiLauncher.Format(mpirun, args)}");
-        int code = MpiLauncher.Run(args, cancel);
-        if (!cancel.IsCancellationRequested)
+        var (code, signal) = MpiLauncher.RunJob(args, cancel);
+        if (signal is null)
             return code;
         string last = Path.Combine(outDir, "last.safetensors");
-        Console.Error.WriteLine($"polymath train: interrupted: mpirun ended the {nproc} ranks (its exit code {code}); " +
+        Console.Error.WriteLine($"polymath train: interrupted ({signal}): mpirun ended the {nproc} ranks (its exit code {code}); " +
                                 (File.Exists(last) ? $"the last completed checkpoint is {last} (resume with --resume {last} --nproc {nproc})." : "no checkpoint had been written."));
-        return 130;
+        return signal == "SIGTERM" ? 143 : 130;
     }
 
     /// <summary>
