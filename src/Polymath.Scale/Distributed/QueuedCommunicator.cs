@@ -191,7 +191,9 @@ public abstract class QueuedCommunicator : ICommunicator
                     bool finished;
                     try
                     {
-                        finished = inline(System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+                        // Clamped: an infinite-looking Timeout must not overflow into a deadline in the past.
+                        double ticks = Math.Min(Timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency, long.MaxValue / 4.0);
+                        finished = inline(System.Diagnostics.Stopwatch.GetTimestamp() + (long)ticks);
                     }
                     catch (Exception e)
                     {
