@@ -297,15 +297,23 @@ internal static class Help
                                            gradients are averaged after every backward pass; rank 0 alone logs
                                            and writes OUT. Started by mpirun yourself, --nproc may be left out.
                       --hostfile FILE      with --nproc: place the ranks on the hosts of an Open MPI host file
-                                           (every host needs the same polymath build and data paths)
+                                           ('HOST [slots=N] [max_slots=N]' per line, # comments; checked before
+                                           mpirun starts: a bad line or fewer slots than N is an error naming the
+                                           file and line; every host needs the same polymath build and data paths)
                       --dist-timeout S     seconds a rank waits for the others in a collective before failing
                                            (default 300, or POLYMATH_DIST_TIMEOUT)
                       --precision P        fp32 (default), bf16 or fp16: mixed precision with autocast (matmul, linear
                                            and conv in 16 bits with float32 accumulation; softmax, norms and losses in
-                                           float32; float32 master weights); fp16 adds a dynamic GradScaler
+                                           float32; float32 master weights); fp16 adds a dynamic GradScaler,
+                                           whose state (scale, growth tracker, settings) is saved in the checkpoints
+                                           and restored by --resume
+                      --loss-scale S       fp16: the GradScaler's initial scale (default 65536)
+                      --loss-scale-growth-interval N
+                                           fp16: good steps before the scale doubles (default 2000)
 
                     Exit codes: 0 trained, 1 failed (e.g. the loss became NaN: the step is named and the last good
-                    checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors).
+                    checkpoint kept), 2 bad command line, 130 cancelled (after saving OUT/last.safetensors;
+                    with --nproc, Ctrl-C ends every rank and keeps the last completed checkpoint), 143 SIGTERM with --nproc.
                     """);
                 return true;
             case "pretrain":

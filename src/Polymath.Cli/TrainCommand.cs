@@ -16,7 +16,7 @@ internal static class TrainCommand
     [
         "--model", "--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer", "--weight-decay", "--seed",
         "--threads", "--out", "--resume", "--config", "--accumulate", "--scheduler", "--early-stopping", "--limit", "--workers",
-        "--progress", "--log-every", "--nproc", "--hostfile", "--dist-timeout", "--precision",
+        "--progress", "--log-every", "--nproc", "--hostfile", "--dist-timeout", "--precision", "--loss-scale", "--loss-scale-growth-interval",
     ];
 
     internal static readonly string[] FlagOptions = [];
@@ -69,17 +69,31 @@ internal static class TrainCommand
             "none" => ProgressMode.None,
             _ => throw new UsageException($"unknown progress mode '{progress}'; valid: auto, bars, plain, none.", "train"),
         };
+        double? lossScale = args.Double("--loss-scale", 1e-30, 1e30);
+        int? growthInterval = args.Int("--loss-scale-growth-interval", 1, int.MaxValue);
+        if ((lossScale is not null || growthInterval is not null) && precision != DType.Float16)
+            throw new UsageException("--loss-scale and --loss-scale-growth-interval set the float16 GradScaler; they need --precision fp16.", "train");
         int? nproc = args.Int("--nproc", 1, 4096);
         string? hostfile = args.Value("--hostfile");
         double? distTimeout = args.Double("--dist-timeout", 1, 7 * 86400);
         args.End(ValueOptions);
         if (hostfile is not null && nproc is null)
             throw new UsageException("--hostfile needs --nproc N (the number of ranks to place on those hosts).", "train");
-        if (hostfile is not null && !File.Exists(hostfile))
-            throw new UsageException($"--hostfile: '{hostfile}' does not exist.", "train");
+        if (hostfile is not null && nproc is int wanted && !MpiCommunicator.LaunchedByMpirun)
+        {
+            // Before mpirun starts: a missing file, a malformed line or too few slots for --nproc.
+            try
+            {
+                HostFile.Check(hostfile, wanted);
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException(e is FileNotFoundException ? $"--hostfile: '{hostfile}' does not exist." : "--hostfile: " + e.Message, "train");
+            }
+        }
         // --nproc N outside an MPI job: start the job (this same command under mpirun) and wait for it.
         if (nproc is int np && np > 1 && !MpiCommunicator.LaunchedByMpirun)
-            return TrainingSetup.LaunchUnderMpirun(np, hostfile, argv);
+            return TrainingSetup.LaunchUnderMpirun(np, hostfile, argv, cancel, outDir ?? Path.Combine("runs", $"{model}-{dataset}"));
         using var dist = TrainingSetup.JoinDistributed(nproc, distTimeout);
         if (threads is int t)
             Threads.Count = t;
@@ -133,8 +147,15 @@ internal static class TrainCommand
             ClassNames = TrainingSetup.ClassNames(dataset),
             AutocastDType = precision,
             // float16's 5-bit exponent needs loss scaling; bfloat16 has float32's range.
-            LossScaler = precision == DType.Float16 ? new GradScaler() : null,
+            LossScaler = precision == DType.Float16 ? CreateScaler(resume, Saved(GradScaler.CheckpointKey), lossScale, growthInterval, rank0) : null,
         };
+        if (options.LossScaler is GradScaler scalerToSave)
+        {
+            // The scaler's state rides in the checkpoint's metadata; it is refreshed after every step, so both the
+            // end-of-epoch and the Ctrl-C checkpoint hold the scale that the next step would use.
+            options.Metadata[GradScaler.CheckpointKey] = scalerToSave.StateJson();
+            options.Callbacks.Add(new ScalerStateCallback(scalerToSave, options.Metadata));
+        }
         options.Metadata["model"] = model;
         options.Metadata["dataset"] = dataset;
         options.Metadata["data_dir"] = Path.GetFullPath(dataDir);
@@ -181,6 +202,45 @@ internal static class TrainCommand
         if (code == 0)
             dist?.Succeeded(); // otherwise other ranks may still wait in a collective: mpirun ends the job instead of MPI_Finalize
         return code;
+    }
+
+    /// <summary>
+    /// The float16 GradScaler: on resume it continues from the checkpoint's state (scale, growth tracker, settings);
+    /// a checkpoint without one (written by an fp32/bf16 run or before the state was saved) starts again at the
+    /// initial scale, with a note saying so.
+    /// </summary>
+    private static GradScaler CreateScaler(string? resume, string? saved, double? lossScale, int? growthInterval, bool rank0)
+    {
+        var scaler = new GradScaler(initScale: lossScale ?? 65536, growthInterval: growthInterval ?? 2000);
+        if (resume is null)
+            return scaler;
+        if (saved is null)
+        {
+            if (rank0)
+                Console.Error.WriteLine($"polymath train: note: '{resume}' holds no GradScaler state (written by an fp32/bf16 run or an older version); the fp16 loss scale starts again at {scaler.LossScale.ToString(CultureInfo.InvariantCulture)}.");
+            return scaler;
+        }
+        try
+        {
+            scaler.LoadStateJson(saved, $"--resume '{resume}'");
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message, "train");
+        }
+        if (rank0)
+        {
+            if (lossScale is not null || growthInterval is not null)
+                Console.Error.WriteLine("polymath train: note: --loss-scale/--loss-scale-growth-interval are ignored on resume; the checkpoint's GradScaler state wins.");
+            Console.Error.WriteLine($"polymath train: GradScaler restored from '{resume}': {scaler}.");
+        }
+        return scaler;
+    }
+
+    /// <summary>Keeps the GradScaler's state in the run metadata that every checkpoint copies.</summary>
+    private sealed class ScalerStateCallback(GradScaler scaler, Dictionary<string, string> metadata) : ITrainerCallback
+    {
+        public void OnStepEnd(TrainerContext context, double loss) => metadata[GradScaler.CheckpointKey] = scaler.StateJson();
     }
 
     /// <summary>Merges <c>--config FILE</c> into the arguments (command line first).</summary>

@@ -86,15 +86,25 @@ internal static class TrainingSetup
         _ => new Adam(parameters, lr, weightDecay: weightDecay ?? 0),
     };
 
-    /// <summary>Runs this command under <c>mpirun -np N</c> (same arguments) and returns the job's exit code.</summary>
-    public static int LaunchUnderMpirun(int nproc, string? hostfile, string[] commandArgs)
+    /// <summary>
+    /// Runs this command under <c>mpirun -np N</c> (same arguments) and returns the job's exit code; after Ctrl-C
+    /// (SIGINT) or SIGTERM the job is ended (see <see cref="MpiLauncher.RunJob"/>) and the result is 130 (143) with a message naming the
+    /// last checkpoint rank 0 completed (checkpoints are written atomically, so a killed rank leaves the previous one whole).
+    /// </summary>
+    public static int LaunchUnderMpirun(int nproc, string? hostfile, string[] commandArgs, CancellationToken cancel, string outDir)
     {
         string mpirun = MpiLauncher.FindMpirun() ?? throw new UsageException(
             "--nproc: mpirun was not found on PATH; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev), " +
             "or start the ranks yourself: mpirun -np N polymath train ...", "train");
         var args = MpiLauncher.Arguments(nproc, hostfile, [.. MpiLauncher.CurrentProgram(typeof(Program).Assembly), "train", .. commandArgs]);
         Console.Error.WriteLine($"polymath train: starting {nproc} ranks: {MpiLauncher.Format(mpirun, args)}");
-        return MpiLauncher.Run(args);
+        var (code, signal) = MpiLauncher.RunJob(args, cancel);
+        if (signal is null)
+            return code;
+        string last = Path.Combine(outDir, "last.safetensors");
+        Console.Error.WriteLine($"polymath train: interrupted ({signal}): mpirun ended the {nproc} ranks (its exit code {code}); " +
+                                (File.Exists(last) ? $"the last completed checkpoint is {last} (resume with --resume {last} --nproc {nproc})." : "no checkpoint had been written."));
+        return signal == "SIGTERM" ? 143 : 130;
     }
 
     /// <summary>

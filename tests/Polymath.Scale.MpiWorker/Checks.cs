@@ -49,6 +49,21 @@ public static class Checks
         var part = new float[] { 1, 1, 1, 1 };
         comm.AllReduce(part, 1, 2);
         Expect(part[0] == 1 && part[1] == p && part[2] == p && part[3] == 1, $"sub-range all-reduce gave [{string.Join(", ", part)}]");
+        // A small blocking all-reduce right after a large background one: it must wait its turn (collectives run in
+        // the order they were started on every rank), not overtake it on the caller's thread.
+        var big = new double[1 << 18];
+        for (int i = 0; i < big.Length; i++) big[i] = Value(r, i);
+        var pending = comm.AllReduceAsync(big, 0, big.Length);
+        var small = new double[] { r + 1 };
+        comm.AllReduce(small);
+        pending.Wait();
+        Expect(small[0] == p * (p + 1) / 2.0, $"small all-reduce after a background one gave {small[0]}");
+        for (int i = 0; i < big.Length; i += 997)
+        {
+            double serial = 0;
+            for (int q = 0; q < p; q++) serial += Value(q, i);
+            Expect(Math.Abs(big[i] - serial) <= 1e-12 * (1 + Math.Abs(serial)), $"background all-reduce element {i} is {big[i]}, the serial sum is {serial}");
+        }
         comm.Barrier();
     }
 

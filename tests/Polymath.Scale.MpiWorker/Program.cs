@@ -8,7 +8,7 @@ using Polymath.Training;
 var inv = CultureInfo.InvariantCulture;
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Polymath.Scale.MpiWorker allreduce | ddp B EPOCHS OUT [OVERLAP BUCKET_MB] | crash CHECKPOINT | stall | mismatch");
+    Console.Error.WriteLine("usage: Polymath.Scale.MpiWorker allreduce | ddp B EPOCHS OUT [OVERLAP BUCKET_MB] | crash CHECKPOINT | stall | stall-inline | mismatch");
     return 2;
 }
 MpiCommunicator? comm = null;
@@ -19,6 +19,7 @@ try
     {
         case "allreduce":
             Checks.AllReduce(comm);
+            Console.WriteLine($"rank {comm.Rank}: thread level {comm.ThreadLevel}, inline collectives {(comm.InlineEnabled ? "on" : "off")} up to {comm.InlineMaxBytes} bytes");
             break;
         case "ddp":
         {
@@ -71,6 +72,17 @@ try
                     Thread.Sleep(Timeout.Infinite);
             });
             break;
+        case "stall-inline":
+        {
+            // Rank 1 stops before a small all-reduce, which rank 0 runs on its own thread (nothing queued): the
+            // deadline of the inline wait must fire like the queued one's.
+            var x = new float[] { comm.Rank };
+            comm.AllReduce(x);
+            if (comm.Rank == 1)
+                Thread.Sleep(Timeout.Infinite);
+            comm.AllReduce(x);
+            break;
+        }
         case "mismatch":
             // Rank 1 builds a wider hidden layer than the others.
             Recipe.TrainDistributed(comm, 12, 1, hidden: 20);

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Polymath.Training;
 
 namespace Polymath.Scale.Amp;
@@ -54,13 +57,13 @@ public sealed class GradScaler : ILossScaler
     public double LossScale { get; private set; }
 
     /// <summary>Growth factor.</summary>
-    public double GrowthFactor { get; }
+    public double GrowthFactor { get; private set; }
 
     /// <summary>Backoff factor.</summary>
-    public double BackoffFactor { get; }
+    public double BackoffFactor { get; private set; }
 
     /// <summary>Good steps in a row before the scale grows.</summary>
-    public int GrowthInterval { get; }
+    public int GrowthInterval { get; private set; }
 
     /// <summary>False for a pass-through scaler.</summary>
     public bool Enabled { get; }
@@ -139,22 +142,107 @@ public sealed class GradScaler : ILossScaler
         _unscaled.Clear();
     }
 
-    /// <summary>The scaler's state for a checkpoint (scale and growth tracker).</summary>
-    public IReadOnlyDictionary<string, double> StateDict() => new Dictionary<string, double>
-    {
-        ["scale"] = LossScale,
-        ["growth_tracker"] = GrowthTracker,
-    };
+    /// <summary>
+    /// The scaler's state for a checkpoint, as PyTorch's <c>GradScaler.state_dict()</c>: <c>scale</c>,
+    /// <c>growth_tracker</c>, and the settings <c>growth_factor</c>, <c>backoff_factor</c>, <c>growth_interval</c>, plus
+    /// <c>enabled</c> (1 or 0) and <c>skipped_steps</c>. A disabled scaler's state holds only <c>enabled</c> = 0, as
+    /// PyTorch returns an empty dict then.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StateDict() => !Enabled
+        ? new Dictionary<string, double> { ["enabled"] = 0 }
+        : new Dictionary<string, double>
+        {
+            ["scale"] = LossScale,
+            ["growth_tracker"] = GrowthTracker,
+            ["growth_factor"] = GrowthFactor,
+            ["backoff_factor"] = BackoffFactor,
+            ["growth_interval"] = GrowthInterval,
+            ["enabled"] = 1,
+            ["skipped_steps"] = SkippedSteps,
+        };
 
-    /// <summary>Restores <see cref="StateDict"/>.</summary>
-    /// <exception cref="ArgumentException">A key is missing or the scale is not positive.</exception>
+    /// <summary>
+    /// Restores <see cref="StateDict"/>: the scale and growth tracker, and the settings when present (a state written
+    /// before they were saved holds only <c>scale</c> and <c>growth_tracker</c>; the settings then stay as constructed).
+    /// </summary>
+    /// <exception cref="ArgumentException">A required key is missing, a value is out of range (named), or the state
+    /// is a disabled scaler's and this one is enabled (PyTorch refuses that too).</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, double> state)
     {
-        if (!state.TryGetValue("scale", out var s) || !(s > 0))
-            throw new ArgumentException("GradScaler.LoadStateDict: 'scale' is missing or not positive.");
-        if (!state.TryGetValue("growth_tracker", out var g) || g < 0)
-            throw new ArgumentException("GradScaler.LoadStateDict: 'growth_tracker' is missing or negative.");
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.TryGetValue("enabled", out var en) && en == 0)
+        {
+            if (Enabled)
+                throw new ArgumentException("GradScaler.LoadStateDict: the state is a disabled scaler's (no scale saved); create the scaler with its defaults instead.");
+            return;
+        }
+        if (!state.TryGetValue("scale", out var s) || !(s > 0) || double.IsInfinity(s))
+            throw new ArgumentException("GradScaler.LoadStateDict: 'scale' is missing or not positive and finite.");
+        if (!state.TryGetValue("growth_tracker", out var g) || !(g >= 0) || g != Math.Floor(g) || g > int.MaxValue)
+            throw new ArgumentException("GradScaler.LoadStateDict: 'growth_tracker' is missing or not a whole number >= 0.");
+        double gf = GrowthFactor, bf = BackoffFactor;
+        int gi = GrowthInterval;
+        if (state.TryGetValue("growth_factor", out var v) && !((gf = v) > 1))
+            throw new ArgumentException($"GradScaler.LoadStateDict: 'growth_factor' must be > 1, got {v}.");
+        if (state.TryGetValue("backoff_factor", out v) && !((bf = v) > 0 && v < 1))
+            throw new ArgumentException($"GradScaler.LoadStateDict: 'backoff_factor' must be in (0, 1), got {v}.");
+        if (state.TryGetValue("growth_interval", out v))
+        {
+            if (!(v >= 1) || v != Math.Floor(v) || v > int.MaxValue)
+                throw new ArgumentException($"GradScaler.LoadStateDict: 'growth_interval' must be a whole number >= 1, got {v}.");
+            gi = (int)v;
+        }
+        if (g >= gi)
+            throw new ArgumentException($"GradScaler.LoadStateDict: 'growth_tracker' {g} must be below 'growth_interval' {gi}.");
         LossScale = s;
         GrowthTracker = (int)g;
+        GrowthFactor = gf;
+        BackoffFactor = bf;
+        GrowthInterval = gi;
+        if (state.TryGetValue("skipped_steps", out v) && v >= 0)
+            SkippedSteps = (long)v;
     }
+
+    /// <summary>The key under which training checkpoints keep <see cref="StateJson"/> (in <see cref="CheckpointInfo.Extra"/>).</summary>
+    public const string CheckpointKey = "grad_scaler";
+
+    /// <summary><see cref="StateDict"/> as a JSON object (numbers written to round-trip exactly).</summary>
+    public string StateJson()
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in StateDict())
+            o[k] = JsonValue.Create(v);
+        return o.ToJsonString();
+    }
+
+    /// <summary>Restores a <see cref="StateJson"/> text (see <see cref="LoadStateDict"/>).</summary>
+    /// <exception cref="ArgumentException">Not a JSON object of numbers, or a value <see cref="LoadStateDict"/> rejects; the message names <paramref name="source"/>.</exception>
+    public void LoadStateJson(string json, string source)
+    {
+        var state = new Dictionary<string, double>();
+        try
+        {
+            if (JsonNode.Parse(json) is not JsonObject o)
+                throw new ArgumentException($"{source}: the GradScaler state is not a JSON object: {json}");
+            foreach (var (k, v) in o)
+                state[k] = v is JsonValue jv && jv.TryGetValue(out double d) ? d
+                    : throw new ArgumentException($"{source}: GradScaler state '{k}' is not a number: {v?.ToJsonString() ?? "null"}");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{source}: the GradScaler state is not valid JSON ({e.Message}): {json}", e);
+        }
+        try
+        {
+            LoadStateDict(state);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A one-line description of the state, e.g. "scale 32768, growth tracker 3 of 2000, 2 skipped step(s)".</summary>
+    public override string ToString() => !Enabled ? "disabled" : string.Create(CultureInfo.InvariantCulture,
+        $"scale {LossScale}, growth tracker {GrowthTracker} of {GrowthInterval}, {SkippedSteps} skipped step(s)");
 }

@@ -21,7 +21,7 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
     private readonly MpiNative _mpi;
     private string _version = "Open MPI";
 
-    /// <summary>Initialises MPI (thread level "funneled", on the communication thread) and joins <c>MPI_COMM_WORLD</c>.</summary>
+    /// <summary>Initialises MPI (asking for thread level "serialized", on the communication thread) and joins <c>MPI_COMM_WORLD</c>.</summary>
     /// <exception cref="CommunicatorException">Open MPI is not installed, MPI_Init failed, or MPI was already used in this process.</exception>
     public MpiCommunicator(TimeSpan? timeout = null)
     {
@@ -33,6 +33,9 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
             Timeout = t;
         Start("polymath-mpi");
     }
+
+    /// <summary>The thread level MPI_Init_thread provided (1 funneled, 2 serialized, 3 multiple); small blocking collectives run on the caller's thread from 2 on.</summary>
+    public int ThreadLevel { get; private set; }
 
     /// <summary>Whether Open MPI's library can be loaded here (says nothing about mpirun).</summary>
     public static bool IsAvailable => MpiNative.Load().Lib is not null;
@@ -60,9 +63,15 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
         if (flag != 0)
             throw new CommunicatorException("MPI: MPI was initialised in this process by other code; MpiCommunicator must initialise it itself (on its communication thread).");
         int provided = 0;
-        int rc = _mpi.InitThread(null, 0, MpiNative.ThreadFunneled, &provided);
+        // "Serialized" lets the caller's thread run small blocking collectives itself while the communication thread
+        // is idle (see QueuedCommunicator); with only "funneled" everything stays on the communication thread.
+        int rc = _mpi.InitThread(null, 0, MpiNative.ThreadSerialized, &provided);
         if (rc != MpiNative.Success)
             throw new CommunicatorException($"MPI: MPI_Init_thread failed: {_mpi.Message(rc)}.");
+        if (provided < MpiNative.ThreadFunneled)
+            throw new CommunicatorException($"MPI: MPI_Init_thread provided thread level {provided}; at least MPI_THREAD_FUNNELED (1) is needed, since MPI is called from a thread of its own.");
+        ThreadLevel = provided;
+        InlineSupported = provided >= MpiNative.ThreadSerialized;
         _version = _mpi.Version();
         Check(_mpi.CommSetErrhandler(_mpi.CommWorld, _mpi.ErrorsReturn), "MPI_Comm_set_errhandler");
         int rank = 0, size = 0;
@@ -125,4 +134,64 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
 
     /// <inheritdoc/>
     protected override void BarrierCore() => Check(_mpi.Barrier(_mpi.CommWorld), "MPI_Barrier");
+
+    /// <summary>Waits for a nonblocking collective by polling MPI_Test (which drives MPI's progress) until it completes or the deadline passes.</summary>
+    private bool WaitInline(int rc, nint request, long deadline, string what)
+    {
+        Check(rc, what);
+        int flag = 0;
+        for (int spins = 0; ; spins++)
+        {
+            Check(_mpi.Test(&request, &flag, null /* MPI_STATUS_IGNORE */), what);
+            if (flag != 0)
+                return true;
+            // The clock is read every 64 polls: a poll takes well under a microsecond when idle.
+            if ((spins & 63) == 63)
+            {
+                if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                    return false; // the request stays outstanding; the communicator is now broken and MPI is not finalised
+                if (spins > 4096)
+                    Thread.Yield(); // a peer is slow (still computing): leave the core to it
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override bool AllReduceInline<T>(T[] buffer, int offset, int count, ReduceOp op, long deadline)
+    {
+        if (count == 0)
+            return true;
+        nint mpiOp = op switch { ReduceOp.Sum => _mpi.OpSum, ReduceOp.Max => _mpi.OpMax, _ => _mpi.OpMin };
+        nint req = 0;
+        fixed (T* p = &buffer[offset])
+            return WaitInline(_mpi.Iallreduce((void*)1 /* MPI_IN_PLACE */, p, count, TypeOf<T>(), mpiOp, _mpi.CommWorld, &req), req, deadline, $"MPI_Iallreduce of {count} {typeof(T).Name}");
+    }
+
+    /// <inheritdoc/>
+    protected override bool BroadcastInline<T>(T[] buffer, int offset, int count, int root, long deadline)
+    {
+        if (count == 0)
+            return true;
+        nint req = 0;
+        fixed (T* p = &buffer[offset])
+            return WaitInline(_mpi.Ibcast(p, count, TypeOf<T>(), root, _mpi.CommWorld, &req), req, deadline, $"MPI_Ibcast of {count} {typeof(T).Name} from rank {root}");
+    }
+
+    /// <inheritdoc/>
+    protected override bool AllGatherInline<T>(T[] send, T[] recv, long deadline)
+    {
+        if (send.Length == 0)
+            return true;
+        nint req = 0;
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            return WaitInline(_mpi.Iallgather(s, send.Length, TypeOf<T>(), r, send.Length, TypeOf<T>(), _mpi.CommWorld, &req), req, deadline, $"MPI_Iallgather of {send.Length} {typeof(T).Name}");
+    }
+
+    /// <inheritdoc/>
+    protected override bool BarrierInline(long deadline)
+    {
+        nint req = 0;
+        return WaitInline(_mpi.Ibarrier(_mpi.CommWorld, &req), req, deadline, "MPI_Ibarrier");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Polymath.Scale.Distributed;
 
@@ -59,7 +60,27 @@ public static class MpiLauncher
     /// code. As root (containers, CI) Open MPI's permission variables are set, since mpirun refuses root otherwise.
     /// </summary>
     /// <exception cref="InvalidOperationException">mpirun is not installed.</exception>
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(IReadOnlyList<string> args) => RunJob(args, CancellationToken.None).ExitCode;
+
+    /// <summary>How a job started by <see cref="RunJob"/> ended.</summary>
+    /// <param name="ExitCode">mpirun's exit code.</param>
+    /// <param name="Interrupted">"SIGINT" or "SIGTERM" when this process was interrupted and ended the job; null otherwise.</param>
+    public sealed record JobResult(int ExitCode, string? Interrupted);
+
+    /// <summary>
+    /// <see cref="Run(IReadOnlyList{string})"/>, ending the job when this process is interrupted.
+    /// </summary>
+    /// <remarks>
+    /// When <paramref name="cancel"/> fires (the caller's Ctrl-C / SIGINT handler), mpirun is given
+    /// <paramref name="grace"/> (default 1 s) to notice on its own: a Ctrl-C typed in a terminal reaches every process
+    /// of the foreground group, mpirun included. If it still runs, it gets SIGINT from here (a signal sent to this
+    /// process alone, e.g. <c>kill -INT PID</c>, reaches only this process), which makes Open MPI terminate every rank
+    /// (SIGTERM, then SIGKILL). SIGTERM to this process is passed on to mpirun at once instead of ending this process
+    /// and orphaning the job. If mpirun has not exited 15 s after the signal, it and its children are killed.
+    /// A process that inherited SIGINT as ignored (started in the background by a non-interactive shell) ignores it.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">mpirun is not installed.</exception>
+    public static JobResult RunJob(IReadOnlyList<string> args, CancellationToken cancel, TimeSpan? grace = null)
     {
         string mpirun = FindMpirun() ?? throw new InvalidOperationException(
             "mpirun was not found on PATH; install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev) or start the ranks yourself with mpirun.");
@@ -71,8 +92,42 @@ public static class MpiLauncher
             psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + mpirun);
-        // Ctrl-C reaches mpirun (same process group), which ends the job; this process just waits for it.
+        string? interrupted = null;
+        using var onCancel = cancel.Register(() =>
+        {
+            interrupted ??= "SIGINT";
+            ThreadPool.QueueUserWorkItem(_ => Interrupt(p, grace ?? TimeSpan.FromSeconds(1), SigInt));
+        });
+        using var onTerm = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true; // keep this process until mpirun has ended the job
+            interrupted = "SIGTERM";
+            ThreadPool.QueueUserWorkItem(_ => Interrupt(p, TimeSpan.Zero, SigTerm));
+        });
         p.WaitForExit();
-        return p.ExitCode;
+        return new JobResult(p.ExitCode, interrupted);
     }
+
+    private static void Interrupt(Process mpirun, TimeSpan grace, int signal)
+    {
+        try
+        {
+            if (mpirun.WaitForExit(grace))
+                return;
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                _ = Kill(mpirun.Id, signal);
+            if (mpirun.WaitForExit(TimeSpan.FromSeconds(15)))
+                return;
+            mpirun.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
+        {
+            // mpirun exited meanwhile, or the platform has no kill(2): nothing left to do.
+        }
+    }
+
+    private const int SigInt = 2, SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

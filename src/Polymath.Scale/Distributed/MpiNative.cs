@@ -9,7 +9,7 @@ namespace Polymath.Scale.Distributed;
 /// </summary>
 internal sealed unsafe class MpiNative
 {
-    public const int ThreadFunneled = 1;
+    public const int ThreadFunneled = 1, ThreadSerialized = 2;
     public const int Success = 0;
     private const int RtldNow = 2, RtldGlobal = 0x100;
 
@@ -27,6 +27,11 @@ internal sealed unsafe class MpiNative
     public readonly delegate* unmanaged<void*, int, nint, int, nint, int> Bcast;
     public readonly delegate* unmanaged<void*, int, nint, void*, int, nint, nint, int> Allgather;
     public readonly delegate* unmanaged<nint, int> Barrier;
+    public readonly delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int> Iallreduce;
+    public readonly delegate* unmanaged<void*, int, nint, int, nint, nint*, int> Ibcast;
+    public readonly delegate* unmanaged<void*, int, nint, void*, int, nint, nint, nint*, int> Iallgather;
+    public readonly delegate* unmanaged<nint, nint*, int> Ibarrier;
+    public readonly delegate* unmanaged<nint*, int*, void*, int> Test;
     public readonly delegate* unmanaged<int, byte*, int*, int> ErrorString;
     public readonly delegate* unmanaged<byte*, int*, int> GetLibraryVersion;
 
@@ -52,6 +57,11 @@ internal sealed unsafe class MpiNative
         Bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)F("MPI_Bcast");
         Allgather = (delegate* unmanaged<void*, int, nint, void*, int, nint, nint, int>)F("MPI_Allgather");
         Barrier = (delegate* unmanaged<nint, int>)F("MPI_Barrier");
+        Iallreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int>)F("MPI_Iallreduce");
+        Ibcast = (delegate* unmanaged<void*, int, nint, int, nint, nint*, int>)F("MPI_Ibcast");
+        Iallgather = (delegate* unmanaged<void*, int, nint, void*, int, nint, nint, nint*, int>)F("MPI_Iallgather");
+        Ibarrier = (delegate* unmanaged<nint, nint*, int>)F("MPI_Ibarrier");
+        Test = (delegate* unmanaged<nint*, int*, void*, int>)F("MPI_Test");
         ErrorString = (delegate* unmanaged<int, byte*, int*, int>)F("MPI_Error_string");
         GetLibraryVersion = (delegate* unmanaged<byte*, int*, int>)F("MPI_Get_library_version");
         CommWorld = F("ompi_mpi_comm_world");

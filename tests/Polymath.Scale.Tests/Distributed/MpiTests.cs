@@ -19,6 +19,19 @@ public sealed class MpiTests
         Assert.True(r.ExitCode == 0, r.ToString());
         for (int rank = 0; rank < np; rank++)
             Assert.Contains($"rank {rank} of {np}: allreduce OK", r.Stdout);
+        // Debian's Open MPI grants MPI_THREAD_SERIALIZED (or more), so the sizes up to 64 KiB took the inline path
+        // and the larger ones the communication thread: both are checked above.
+        Assert.Matches(@"rank 0: thread level [23], inline collectives on up to 65536 bytes", r.Stdout);
+    }
+
+    [MpiFact]
+    public void ARankThatStallsMakesTheOthersTimeOutInAnInlineCollectiveToo()
+    {
+        var r = MpiRun.Worker_(2, Limit, new Dictionary<string, string> { ["POLYMATH_DIST_TIMEOUT"] = "3" }, "stall-inline");
+        Assert.False(r.TimedOut, "the job hung: " + r);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("rank 0: CommunicatorTimeoutException", r.Stderr);
+        Assert.Contains("all-reduce (Sum) of 1 Single values did not complete within 3 s", r.Stderr);
     }
 
     [MpiTheory]

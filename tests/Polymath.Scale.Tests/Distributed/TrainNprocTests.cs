@@ -9,7 +9,7 @@ public sealed class TrainNprocTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    private static string Cli
+    internal static string Cli
     {
         get
         {
@@ -20,7 +20,7 @@ public sealed class TrainNprocTests
         }
     }
 
-    private static MpiRun.Result Polymath(params string[] args) => MpiRun.Start([Cli, .. args], Limit, exe: MpiRun.Dotnet);
+    internal static MpiRun.Result Polymath(params string[] args) => MpiRun.Start([Cli, .. args], Limit, exe: MpiRun.Dotnet);
 
     internal static string Mnist => Path.GetFullPath(Path.Combine(MpiRun.RepoRoot, "..", "shared", "data", "mnist"));
 
