@@ -115,6 +115,17 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
                 bestVal = double.Parse(b, Inv);
             if (info.Extra.TryGetValue("evals", out var ev))
                 _evals.AddRange(JsonSerializer.Deserialize<double[][]>(ev)!.Select(e => ((long)e[0], new PretrainEval(e[1], e[2], e[3..]))));
+            // fp16: the loss scale continues where it was (it may have taken thousands of steps to settle).
+            if (_scaler is not null)
+            {
+                if (info.Extra.TryGetValue(Polymath.Scale.Amp.GradScaler.CheckpointKey, out var scalerState))
+                {
+                    try { _scaler.LoadStateJson(scalerState, $"--resume '{resume}'"); }
+                    catch (ArgumentException e) { throw new UsageException(e.Message, "pretrain"); }
+                }
+                else
+                    Console.Error.WriteLine($"polymath pretrain: note: '{resume}' holds no GradScaler state (an fp32/bf16 run or an older version); the fp16 loss scale starts again at {_scaler.LossScale.ToString(Inv)}.");
+            }
         }
 
         Directory.CreateDirectory(outDir);
@@ -148,6 +159,8 @@ internal abstract class PretrainLoop(GptRunOptions o, string outDir, ProgressMod
         {
             extra["best_val_loss"] = bestVal.ToString("R", Inv);
             extra["evals"] = JsonSerializer.Serialize(_evals.Select(e => new[] { e.Step, e.Eval.Train, e.Eval.Val }.Concat(e.Eval.Metrics).ToArray()));
+            if (_scaler is not null)
+                extra[Polymath.Scale.Amp.GradScaler.CheckpointKey] = _scaler.StateJson();
             Checkpoint.Save(path, model, opt, sched, new CheckpointInfo { Step = step, StepLosses = [.. _trainLoss], Extra = new(extra) });
             log.Write("checkpoint", new Dictionary<string, object?> { ["path"] = Path.GetFullPath(path), ["step"] = step, ["why"] = why });
         }

@@ -74,6 +74,24 @@ public sealed class PretrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Fp16ResumeContinuesTheLossScale()
+    {
+        // The GradScaler's state (scale and steps since its last change) travels in the checkpoint: a run stopped at
+        // step 30 and resumed ends with the same state as 40 steps in one go (a fresh scaler would count 10, not 40).
+        string data = Data(), a = Path.Combine(_dir, "fa"), b = Path.Combine(_dir, "fb");
+        var whole = CliRunner.Run([.. Tiny(data, a, 40), "--precision", "fp16"]);
+        Assert.True(whole.Code == 0, whole.Out + whole.Err);
+        Assert.Equal(0, CliRunner.Run([.. Tiny(data, b, 40), "--precision", "fp16", "--stop-at", "30"]).Code);
+        var (rc, rout, rerr) = CliRunner.Run("pretrain", "gpt", "--resume", Path.Combine(b, "last.safetensors"), "--progress", "plain", "--threads", "1");
+        Assert.True(rc == 0, rout + rerr);
+        Assert.DoesNotContain("holds no GradScaler state", rerr);
+        string expected = Polymath.Training.Checkpoint.ReadInfo(Path.Combine(a, "last.safetensors")).Extra[Polymath.Scale.Amp.GradScaler.CheckpointKey];
+        string resumed = Polymath.Training.Checkpoint.ReadInfo(Path.Combine(b, "last.safetensors")).Extra[Polymath.Scale.Amp.GradScaler.CheckpointKey];
+        Assert.Equal(expected, resumed);
+        Assert.Contains("\"growth_tracker\":40", expected.Replace(" ", ""));
+    }
+
+    [Fact]
     public void CancellingSavesTheCheckpointAndExitsWith130()
     {
         string data = Data(), outDir = Path.Combine(_dir, "cancelled");
