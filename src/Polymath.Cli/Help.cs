@@ -536,6 +536,7 @@ internal static class Help
             case "translate":
                 Console.WriteLine("""
                     Usage: polymath translate train [--data DIR] [--minutes M] [model and training options]
+                           polymath translate train --resume OUT/last.safetensors [--epochs N] [--minutes M] [--stop-at STEP]
                            polymath translate decode --checkpoint FILE [--beam K] (--input FILE | --text "...") [--output FILE]
                            polymath translate evaluate --checkpoint FILE [--split test|val|train] [--beam K] [--output FILE]
 
@@ -563,6 +564,12 @@ internal static class Help
                       --lr X, --warmup N   peak learning rate and warm-up steps (default 1e-3, 400)
                       --grad-clip X        gradient-norm clip, 0 = off (default 1)
                       --epochs N           at most N epochs       --minutes M   stop training after M minutes
+                      --stop-at STEP       stop (validate and save) at this step; the schedule stays the same
+                      --resume FILE        go on from a last.safetensors exactly where it stopped (after an epoch,
+                                           Ctrl-C, --minutes or --stop-at): tokenizer, weights, Adam and random state
+                                           from the file, the batch order replayed; only --epochs, --minutes,
+                                           --stop-at, --threads, --out (default: the file's folder), --log-every and
+                                           --progress may be given, and the data must be unchanged (SHA-256)
                       --val-sentences N    validate on the first N validation pairs (default all)
                       --train-sentences N  train on the first N pairs only (smoke tests)
                       --beam K, --alpha A  test decoding: beam size and GNMT length penalty (default 5, 0.6)

@@ -19,7 +19,7 @@ internal static class TranslateCommand
     [
         "--data", "--src", "--tgt", "--vocab-size", "--d-model", "--heads", "--encoder-layers", "--decoder-layers", "--ffn", "--dropout", "--positions",
         "--max-length", "--label-smoothing", "--batch-tokens", "--lr", "--warmup", "--grad-clip", "--epochs", "--minutes", "--val-sentences",
-        "--train-sentences", "--beam", "--alpha", "--seed", "--threads", "--out", "--log-every", "--progress", "--config",
+        "--train-sentences", "--beam", "--alpha", "--seed", "--threads", "--out", "--log-every", "--progress", "--config", "--resume", "--stop-at",
     ];
 
     internal static readonly string[] TrainFlagOptions = ["--post-norm", "--separate-embeddings"];
@@ -44,9 +44,14 @@ internal static class TranslateCommand
         };
     }
 
+    // What may change when a run resumes: how long it goes on, and how it reports. The rest comes from the checkpoint.
+    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--minutes", "--stop-at", "--threads", "--out", "--log-every", "--progress"];
+
     private static int Train(string[] argv, CancellationToken cancel)
     {
         argv = TrainCommand.ApplyConfig("translate", argv, TrainValueOptions, TrainFlagOptions);
+        if (argv.Contains("--resume"))
+            return Resume(argv, cancel);
         var args = new Args("translate", argv);
         var d = new TranslateOptions();
         var o = d with
@@ -80,6 +85,7 @@ internal static class TranslateCommand
             LogEvery = args.Int("--log-every", 1, int.MaxValue) ?? d.LogEvery,
         };
         int? threads = args.Int("--threads", 1, 1024);
+        int? stopAt = args.Int("--stop-at", 1, int.MaxValue);
         string outDir = args.Value("--out") ?? Path.Combine("runs", $"translate-{o.Source}-{o.Target}");
         string progress = (args.Value("--progress") ?? "plain").ToLowerInvariant();
         if (progress is not ("auto" or "plain" or "bars" or "none"))
@@ -94,7 +100,40 @@ internal static class TranslateCommand
         if (threads is int t)
             Threads.Count = t;
         // Epoch lines are the progress here (a bar over an open-ended, time-limited run says little): printed unless "none".
-        return new TranslationTraining(o, outDir, progress != "none", cancel).Run();
+        return new TranslationTraining(o, outDir, progress != "none", cancel, stopAt: stopAt).Run();
+    }
+
+    private static int Resume(string[] argv, CancellationToken cancel)
+    {
+        foreach (string a in argv)
+            if (a.StartsWith("--", StringComparison.Ordinal) && !ResumeOptions.Contains(a) && (TrainValueOptions.Contains(a) || TrainFlagOptions.Contains(a)))
+                throw new UsageException($"{a} cannot change on resume: the model, data and schedule come from the checkpoint (on resume only {string.Join(", ", ResumeOptions[1..])} may be given).", "translate");
+        var args = new Args("translate", argv);
+        string path = args.Value("--resume")!;
+        if (!File.Exists(path))
+            throw new UsageException($"--resume: '{path}' does not exist.", "translate");
+        var info = Checkpoint.ReadInfo(path);
+        if (!info.Extra.TryGetValue("options", out var optJson) || !info.Extra.ContainsKey("tokenizer"))
+            throw new UsageException($"--resume: '{path}' was not written by polymath translate train (no run options or tokenizer recorded).", "translate");
+        var saved = TranslateOptions.FromJson(optJson);
+        var o = saved with
+        {
+            Epochs = args.Int("--epochs", 1, 1_000_000) ?? saved.Epochs,
+            Minutes = args.Double("--minutes", 0.01, 1e6),
+            LogEvery = args.Int("--log-every", 1, int.MaxValue) ?? saved.LogEvery,
+        };
+        int? threads = args.Int("--threads", 1, 1024);
+        int? stopAt = args.Int("--stop-at", 1, int.MaxValue);
+        string outDir = args.Value("--out") ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string progress = (args.Value("--progress") ?? "plain").ToLowerInvariant();
+        if (progress is not ("auto" or "plain" or "bars" or "none"))
+            throw new UsageException($"unknown progress mode '{progress}'; valid: auto, bars, plain, none.", "translate");
+        args.End(ResumeOptions);
+        if (!Directory.Exists(o.Data))
+            throw new UsageException($"--resume: the run's data folder '{o.Data}' no longer exists.", "translate");
+        if (threads is int t)
+            Threads.Count = t;
+        return new TranslationTraining(o, outDir, progress != "none", cancel, path, stopAt).Run();
     }
 
     private static (TransformerTranslator Model, ByteLevelBpeTokenizer Tok, TranslateOptions Options) Load(string? path, string command)

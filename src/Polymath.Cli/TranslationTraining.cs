@@ -19,7 +19,13 @@ namespace Polymath.Cli;
 /// NLL per target token) and greedy validation BLEU, checkpoints (last, best by BLEU), the log and the report; at the
 /// end test BLEU of the best checkpoint, greedy and with beam search.
 /// </summary>
-internal sealed class TranslationTraining(TranslateOptions o, string outDir, bool plain, CancellationToken cancel)
+/// <remarks>
+/// With <c>resume</c> (a last.safetensors of such a run) the run goes on exactly where it stopped: the tokenizer,
+/// model, Adam state and random state come from the checkpoint, the batch order is replayed from the seed up to the
+/// saved position (inside an epoch too, after Ctrl-C or a time limit), and the epoch history, best BLEU and loss
+/// curve continue. An uninterrupted run and a stopped-and-resumed one end with the same weights.
+/// </remarks>
+internal sealed class TranslationTraining(TranslateOptions o, string outDir, bool plain, CancellationToken cancel, string? resume = null, int? stopAt = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly List<(double Step, double Loss)> _trainLoss = [];
@@ -49,9 +55,13 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
         if (o.ValSentences > 0 && o.ValSentences < valSrc.Length)
             (valSrc, valTgt) = (valSrc[..o.ValSentences], valTgt[..o.ValSentences]);
         var (hash, fileHashes) = TranslationCorpus.Hash(o.Data, o.Source, o.Target);
+        CheckpointInfo? resumed = resume is null ? null : Checkpoint.ReadInfo(resume);
+        if (resumed is not null && resumed.Extra.TryGetValue("dataset_sha256", out var savedHash) && savedHash != hash)
+            throw new UsageException($"--resume: the data in '{o.Data}' changed since '{resume}' was written (SHA-256 {hash[..12]}… against {savedHash[..Math.Min(12, savedHash.Length)]}…).", "translate");
 
         var sw = Stopwatch.StartNew();
-        var tok = TranslationCorpus.TrainTokenizer(trainSrc, trainTgt, o.VocabSize);
+        // A resumed run keeps its tokenizer: retraining would give the same merges, but reading them is instant.
+        var tok = resumed is not null ? ByteLevelBpeTokenizer.FromJson(resumed.Extra["tokenizer"]) : TranslationCorpus.TrainTokenizer(trainSrc, trainTgt, o.VocabSize);
         double tokSeconds = sw.Elapsed.TotalSeconds;
         var (pad, bos, eos) = TranslationCorpus.SpecialIds(tok);
         sw.Restart();
@@ -92,17 +102,43 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
             string.Create(Inv, $"{o.BatchTokens} tokens per batch, lr {o.Lr} warm-up {o.Warmup}, seed {o.Seed}, {Threads.Count} thread(s){(o.Minutes is double m ? $", {m} minutes" : "")}; output {outDir}"));
 
         double bestBleu = double.NegativeInfinity;
+        long step = 0, tokensSeen = 0;
+        int epoch = 0, batchesDone = 0, skip = 0;
+        string stop = "completed";
+        if (resumed is not null)
+        {
+            Checkpoint.Load(resume!, model, opt);
+            (step, epoch) = (resumed.Step, resumed.Epoch);
+            if (resumed.Extra.TryGetValue("best_val_bleu", out var b))
+                bestBleu = double.Parse(b, Inv);
+            if (resumed.Extra.TryGetValue("epoch_history", out var h))
+                _epochs.AddRange(JsonSerializer.Deserialize<double[][]>(h)!.Select(e => ((int)e[0], (long)e[1], e[2], e[3], e[4], e[5])));
+            if (resumed.Extra.TryGetValue("train_curve", out var c))
+                foreach (var p in JsonSerializer.Deserialize<double[][]>(c)!)
+                {
+                    _trainLoss.Add((p[0], p[1]));
+                    _lrs.Add((p[0], p[2]));
+                }
+            // Replay the batch order: every finished epoch's shuffle, and the part of an unfinished one already trained.
+            int partial = resumed.Extra.TryGetValue("epoch_batches_done", out var d) ? int.Parse(d, Inv) : 0;
+            if (partial > 0)
+                (epoch, skip) = (epoch - 1, partial);
+            for (int e = 0; e < epoch; e++)
+                MakeBatches(train, shuffle);
+            Console.WriteLine(string.Create(Inv, $"resuming from {resume}: step {step}, epoch {epoch}{(partial > 0 ? $" + {partial} batches of epoch {epoch + 1}" : "")}, best val BLEU {bestBleu:F2}"));
+        }
         void Save(string path, string why, long step, int epoch)
         {
             extra["best_val_bleu"] = bestBleu.ToString("R", Inv);
+            extra["epoch_history"] = JsonSerializer.Serialize(_epochs.Select(e => new[] { e.Epoch, e.Step, e.TrainLoss, e.ValLoss, e.ValBleu, e.Seconds }));
+            extra["train_curve"] = JsonSerializer.Serialize(_trainLoss.Zip(_lrs, (l, r) => new[] { l.Step, l.Loss, r.Lr }));
+            // Batches of the saved epoch already trained when it did not finish (Ctrl-C, time limit); 0 when it did.
+            extra["epoch_batches_done"] = (stop == "completed" ? 0 : batchesDone).ToString(Inv);
             Checkpoint.Save(path, model, opt, null, new CheckpointInfo { Epoch = epoch, Step = step, Extra = new(extra) });
             log.Write("checkpoint", new Dictionary<string, object?> { ["path"] = Path.GetFullPath(path), ["step"] = step, ["epoch"] = epoch, ["why"] = why });
         }
 
         var clock = Stopwatch.StartNew();
-        long step = 0, tokensSeen = 0;
-        string stop = "completed";
-        int epoch = 0;
         bool OutOfTime() => o.Minutes is double lim && clock.Elapsed.TotalMinutes >= lim;
         while (epoch < o.Epochs && stop == "completed")
         {
@@ -110,13 +146,16 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
             var batches = MakeBatches(train, shuffle);
             double lossSum = 0, epochLoss = 0;
             int lossCount = 0, epochCount = 0;
+            batchesDone = skip;
             model.Train();
-            foreach (var batch in batches)
+            foreach (var batch in batches.Skip(skip))
             {
                 if (cancel.IsCancellationRequested) { stop = "cancelled"; break; }
                 if (OutOfTime()) { stop = "time limit"; break; }
+                if (step >= stopAt) { stop = "stop-at"; break; }
                 var (src, tin, tout, ntok) = Tensors(batch, cfg);
                 step++;
+                batchesDone++;
                 double lr = LearningRate(o.Lr, o.Warmup, step);
                 foreach (var g in opt.ParamGroups)
                     g.Lr = lr;
@@ -145,6 +184,7 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
                     (lossSum, lossCount) = (0, 0);
                 }
             }
+            skip = 0;
             if (epochCount == 0)
                 break;
             if (stop == "cancelled")
@@ -173,6 +213,8 @@ internal sealed class TranslationTraining(TranslateOptions o, string outDir, boo
             }
             Save(LastPath, "epoch", step, epoch);
             WriteReport(model, tok, hash, clock.Elapsed.TotalSeconds);
+            if (stop == "completed" && step >= stopAt)
+                stop = "stop-at";
             if (stop == "completed" && OutOfTime())
                 stop = "time limit";
         }

@@ -75,6 +75,61 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"BLEU = {greedy:F2}"), output);
     }
 
+    private static string[] Small(string data, string outDir, int epochs) =>
+    [
+        "translate", "train", "--data", data, "--out", outDir, "--vocab-size", "300", "--d-model", "16", "--heads", "2", "--encoder-layers", "1",
+        "--decoder-layers", "1", "--ffn", "32", "--dropout", "0.1", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--batch-tokens", "300",
+        "--warmup", "10", "--lr", "0.003", "--beam", "1", "--log-every", "5", "--threads", "1", "--seed", "9",
+    ];
+
+    [Fact]
+    public void ResumedRunsEndWhereAnUninterruptedRunEnds()
+    {
+        // Dropout is on, so the random state matters too. Three epochs in one go; the same schedule stopped after
+        // epoch 1 and resumed; and stopped inside epoch 2 (--stop-at) and resumed: all three end with the same
+        // validation loss and the same weights.
+        string data = Corpus(), whole = Path.Combine(_dir, "whole"), byEpoch = Path.Combine(_dir, "by-epoch"), midEpoch = Path.Combine(_dir, "mid-epoch");
+        var (code, output, err) = CliRunner.Run(Small(data, whole, 3));
+        Assert.True(code == 0, output + err);
+        var evals = Events(whole, "eval");
+        Assert.Equal(3, evals.Count);
+        long stepsPerEpoch = evals[0].GetProperty("step").GetInt64();
+
+        Assert.Equal(0, CliRunner.Run(Small(data, byEpoch, 1)).Code);
+        (code, output, err) = CliRunner.Run("translate", "train", "--resume", Path.Combine(byEpoch, "last.safetensors"), "--epochs", "3", "--threads", "1");
+        Assert.True(code == 0, output + err);
+        Assert.Contains("resuming from", output);
+
+        long stopAt = stepsPerEpoch + stepsPerEpoch / 2;
+        Assert.Equal(0, CliRunner.Run([.. Small(data, midEpoch, 3), "--stop-at", stopAt.ToString(CultureInfo.InvariantCulture)]).Code);
+        Assert.Equal(stopAt, Events(midEpoch, "eval")[^1].GetProperty("step").GetInt64());
+        (code, output, err) = CliRunner.Run("translate", "train", "--resume", Path.Combine(midEpoch, "last.safetensors"), "--threads", "1");
+        Assert.True(code == 0, output + err);
+        Assert.Contains($"+ {stopAt - stepsPerEpoch} batches of epoch 2", output);
+
+        double expected = evals[^1].GetProperty("val_loss").GetDouble();
+        var reference = Polymath.Data.SafeTensors.Load(Path.Combine(whole, "last.safetensors"));
+        foreach (var dir in new[] { byEpoch, midEpoch })
+        {
+            var last = Events(dir, "eval")[^1];
+            Assert.Equal(3 * stepsPerEpoch, last.GetProperty("step").GetInt64());
+            Assert.Equal(expected, last.GetProperty("val_loss").GetDouble());
+            var weights = Polymath.Data.SafeTensors.Load(Path.Combine(dir, "last.safetensors"));
+            foreach (var (name, t) in reference.Where(kv => !kv.Key.StartsWith("optimizer", StringComparison.Ordinal)))
+                Assert.Equal(t.ToArray<float>(), weights[name].ToArray<float>());
+        }
+
+        // Only the run's length and reporting may change on resume; the data must be the same.
+        (code, _, err) = CliRunner.Run("translate", "train", "--resume", Path.Combine(byEpoch, "last.safetensors"), "--lr", "0.1");
+        Assert.Equal(2, code);
+        Assert.Contains("--lr cannot change on resume", err);
+        File.AppendAllText(Path.Combine(data, "train.en"), "a dog.\n");
+        File.AppendAllText(Path.Combine(data, "train.de"), "ein Hund.\n");
+        (code, _, err) = CliRunner.Run("translate", "train", "--resume", Path.Combine(byEpoch, "last.safetensors"), "--epochs", "4");
+        Assert.Equal(2, code);
+        Assert.Contains("changed since", err);
+    }
+
     [Fact]
     public void BadCommandLinesExitWithUsageErrors()
     {
