@@ -216,6 +216,28 @@ public sealed class TranslatorTests
     }
 
     [Fact]
+    public void BatchedBeamSearchEqualsSearchingOneSentenceAtATime()
+    {
+        // An untrained model (flat, noisy distributions: many competing beams) and sources of different lengths, so
+        // sentences pad, finish at different steps and leave the batch while others go on.
+        var model = Model(TinyConfig());
+        var rng = new System.Random(4);
+        var sources = Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, rng.Next(1, 9)).Select(_ => rng.Next(3, 11)).Append(2).ToArray()).ToList();
+        foreach (int k in new[] { 1, 3, 5 })
+        {
+            var together = BeamSearchDecoder.Decode(model, sources, beamSize: k, alpha: 0.6);
+            Assert.True(together.Select(t => t.Tokens.Length).Distinct().Count() > 1, "the searches should end at different lengths");
+            for (int i = 0; i < sources.Count; i++)
+            {
+                var alone = BeamSearchDecoder.Decode(model, [sources[i]], beamSize: k, alpha: 0.6)[0];
+                Assert.Equal(alone.Tokens, together[i].Tokens);
+                Assert.Equal(alone.LogProb, together[i].LogProb, 4);
+                Assert.Equal(alone.Score, together[i].Score, 4);
+            }
+        }
+    }
+
+    [Fact]
     public void BadInputsAreRejectedWithClearMessages()
     {
         var model = Model(TinyConfig());
