@@ -42,21 +42,24 @@ public sealed class LstmClassifier : Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">Tokens that are not int64 [B, T], or float input that is not [B, T, F] / [B, 1, T, F].</exception>
     public override Tensor Forward(Tensor input)
     {
-        Tensor x;
-        if (Emb is not null)
-        {
-            if (input.DType != DType.Int64 || input.Rank != 2)
-                throw new ArgumentException($"LstmClassifier: expected int64 tokens [B, T], got {input.DType.Name()} [{string.Join(",", input.Shape)}].");
-            x = Emb.Call(input);
-        }
-        else
-        {
-            var seq = input.Rank == 4 && input.Size(1) == 1 ? input.Reshape(input.Size(0), input.Size(2), input.Size(3)) : input;
-            if (seq.Rank != 3 || seq.Size(2) != Proj!.InFeatures)
-                throw new ArgumentException($"LstmClassifier: expected float input [B, T, {Proj!.InFeatures}] or [B, 1, T, {Proj.InFeatures}], got [{string.Join(",", input.Shape)}].");
-            x = Proj.Call(seq);
-        }
+        var x = Emb is not null ? Emb.Call(CheckTokens(input, nameof(LstmClassifier))) : Proj!.Call(SequenceView(input, Proj.InFeatures, nameof(LstmClassifier)));
         var hn = Lstm.Call(x).HN;
         return Fc.Call(hn.Select(0, hn.Size(0) - 1));
+    }
+
+    /// <summary>Token input for <paramref name="who"/>: int64 [B, T], returned as is.</summary>
+    /// <exception cref="ArgumentException">Another type or rank, naming <paramref name="who"/>.</exception>
+    public static Tensor CheckTokens(Tensor input, string who) =>
+        input.DType == DType.Int64 && input.Rank == 2 ? input
+            : throw new ArgumentException($"{who}: expected int64 tokens [B, T], got {input.DType.Name()} [{string.Join(",", input.Shape)}].");
+
+    /// <summary>Float input for <paramref name="who"/> as [B, T, features]: [B, T, F] as is, [B, 1, T, F] (an image-like batch) reshaped.</summary>
+    /// <exception cref="ArgumentException">Any other shape, naming <paramref name="who"/>.</exception>
+    public static Tensor SequenceView(Tensor input, int features, string who)
+    {
+        var seq = input.Rank == 4 && input.Size(1) == 1 ? input.Reshape(input.Size(0), input.Size(2), input.Size(3)) : input;
+        if (seq.Rank != 3 || seq.Size(2) != features)
+            throw new ArgumentException($"{who}: expected float input [B, T, {features}] or [B, 1, T, {features}], got [{string.Join(",", input.Shape)}].");
+        return seq;
     }
 }

@@ -136,15 +136,11 @@ public sealed class QuantizedLstmClassifier : Module<Tensor, Tensor>
         Tensor x;
         if (Emb is not null)
         {
-            if (input.DType != DType.Int64 || input.Rank != 2)
-                throw new ArgumentException($"QuantizedLstmClassifier: expected int64 tokens [B, T], got {input.DType.Name()} [{string.Join(",", input.Shape)}].");
-            using (Tensor.NoGrad()) x = Emb.Call(input);
+            var tokens = LstmClassifier.CheckTokens(input, nameof(QuantizedLstmClassifier));
+            using (Tensor.NoGrad()) x = Emb.Call(tokens);
         }
         else
-        {
-            var seq = input.Rank == 4 && input.Size(1) == 1 ? input.Reshape(input.Size(0), input.Size(2), input.Size(3)) : input;
-            x = Proj!.Call(seq);
-        }
+            x = Proj!.Call(LstmClassifier.SequenceView(input, Proj.InFeatures, nameof(QuantizedLstmClassifier)));
         return Fc.Call(Lstm.Call(x));
     }
 }

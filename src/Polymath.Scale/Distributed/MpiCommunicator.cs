@@ -95,6 +95,8 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
             _mpi.Finalize();
     }
 
+    private nint OpOf(ReduceOp op) => op switch { ReduceOp.Sum => _mpi.OpSum, ReduceOp.Max => _mpi.OpMax, _ => _mpi.OpMin };
+
     private nint TypeOf<T>() =>
         typeof(T) == typeof(float) ? _mpi.Float :
         typeof(T) == typeof(double) ? _mpi.Double :
@@ -108,9 +110,8 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
     {
         if (count == 0)
             return;
-        nint mpiOp = op switch { ReduceOp.Sum => _mpi.OpSum, ReduceOp.Max => _mpi.OpMax, _ => _mpi.OpMin };
         fixed (T* p = &buffer[offset])
-            Check(_mpi.Allreduce((void*)1 /* MPI_IN_PLACE */, p, count, TypeOf<T>(), mpiOp, _mpi.CommWorld), $"MPI_Allreduce of {count} {typeof(T).Name}");
+            Check(_mpi.Allreduce((void*)1 /* MPI_IN_PLACE */, p, count, TypeOf<T>(), OpOf(op), _mpi.CommWorld), $"MPI_Allreduce of {count} {typeof(T).Name}");
     }
 
     /// <inheritdoc/>
@@ -161,10 +162,9 @@ public sealed unsafe class MpiCommunicator : QueuedCommunicator
     {
         if (count == 0)
             return true;
-        nint mpiOp = op switch { ReduceOp.Sum => _mpi.OpSum, ReduceOp.Max => _mpi.OpMax, _ => _mpi.OpMin };
         nint req = 0;
         fixed (T* p = &buffer[offset])
-            return WaitInline(_mpi.Iallreduce((void*)1 /* MPI_IN_PLACE */, p, count, TypeOf<T>(), mpiOp, _mpi.CommWorld, &req), req, deadline, $"MPI_Iallreduce of {count} {typeof(T).Name}");
+            return WaitInline(_mpi.Iallreduce((void*)1 /* MPI_IN_PLACE */, p, count, TypeOf<T>(), OpOf(op), _mpi.CommWorld, &req), req, deadline, $"MPI_Iallreduce of {count} {typeof(T).Name}");
     }
 
     /// <inheritdoc/>
