@@ -29,15 +29,15 @@ public class TfimClusterQmcTests(ITestOutputHelper output)
         {
             qmc.Sweep();
             var z = qmc.RandomSnapshot();
-            double bonds = 0, m = 0;
-            for (int i = 0; i < n; i++) { bonds += z[i] * z[(i + 1) % n]; m += z[i]; }
+            double m = 0;
+            for (int i = 0; i < n; i++) m += z[i];
             for (int r = 0; r <= n / 2; r++)
             {
                 double c = 0;
                 for (int i = 0; i < n; i++) c += z[i] * z[(i + r) % n];
                 zz[r][s] = c / n;
             }
-            energy[s] = -bonds - qmc.KinkCount / beta;
+            energy[s] = qmc.EnergyEstimate(z);
             x[s] = qmc.TransverseMagnetizationEstimate();
             m /= n;
             m2[s] = m * m;

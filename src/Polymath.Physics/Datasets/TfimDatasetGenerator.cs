@@ -137,7 +137,6 @@ public static class TfimDatasetGenerator
         var kinks = new double[n];
         var z = new sbyte[n];
         double energy = 0;
-        int bonds = options.Periodic && n > 2 ? n : n - 1;
         for (int s = 0; s < shots; s++)
         {
             if ((s & 63) == 0) cancel.ThrowIfCancellationRequested();
@@ -146,11 +145,8 @@ public static class TfimDatasetGenerator
             for (int q = 0; q < n; q++) bits[(long)s * n + q] = (byte)(z[q] < 0 ? 1 : 0);
             for (int a = 0; a < n; a++)
                 for (int b = a; b < n; b++) zz[a * n + b] += z[a] * z[b];
-            double bond = 0;
-            for (int b = 0; b < bonds; b++) bond += z[b] * z[(b + 1) % n];
-            int k = 0;
-            for (int q = 0; q < n; q++) { int c = chain.SiteKinkCount(q); kinks[q] += c; k += c; }
-            energy += -j * bond - k / beta;
+            for (int q = 0; q < n; q++) kinks[q] += chain.SiteKinkCount(q);
+            energy += chain.EnergyEstimate(z);
         }
         for (int a = 0; a < n; a++)
             for (int b = a; b < n; b++) zz[b * n + a] = zz[a * n + b] /= shots;

@@ -124,6 +124,22 @@ public sealed class TfimClusterQmc
     /// <summary>An imaginary time drawn uniformly from [0, β) with 48 random bits, from this chain's stream.</summary>
     public double NextSnapshotTime() => Math.Min(NextDouble() * Beta, Math.BitDecrement(Beta));
 
+    /// <summary>
+    /// The energy estimate from a snapshot of this configuration: −J Σ_bonds zᵢzⱼ − kinks/β (unbiased when the
+    /// snapshot's τ is drawn uniformly, as <see cref="RandomSnapshot"/> and <see cref="NextSnapshotTime"/> do).
+    /// </summary>
+    /// <exception cref="ArgumentException">A snapshot of the wrong length.</exception>
+    public double EnergyEstimate(ReadOnlySpan<sbyte> snapshot)
+    {
+        if (snapshot.Length != Sites) throw new ArgumentException($"TFIM QMC: the snapshot needs {Sites} values, not {snapshot.Length}", nameof(snapshot));
+        double bonds = 0;
+        for (int b = 0; b < BondCount; b++) bonds += snapshot[b] * snapshot[(b + 1) % Sites];
+        return -Coupling * bonds - KinkCount / Beta;
+    }
+
+    // Bonds i–(i+1): n − 1 on an open chain, n on a periodic one (two sites share a single bond either way).
+    private int BondCount => Periodic && Sites > 2 ? Sites : Sites - 1;
+
     /// <summary>The current configuration's estimate of ⟨Xᵢ⟩ averaged over sites: kinks/(β h n); 1 at h = 0 is undefined, so NaN.</summary>
     public double TransverseMagnetizationEstimate() => Field > 0 ? KinkCount / (Beta * Field * Sites) : double.NaN;
 
@@ -158,7 +174,7 @@ public sealed class TfimClusterQmc
         for (int k = 0; k < total; k++) _parent[k] = k;
 
         // 2. Bonds: a Poisson process of rate 2|J| per bond; a time joins the two segments it falls in when they satisfy the bond.
-        int bonds = Periodic && n > 2 ? n : n - 1;
+        int bonds = BondCount;
         double rate = 2 * Math.Abs(Coupling);
         int sign = Coupling > 0 ? 1 : -1;
         for (int b = 0; b < bonds; b++)
